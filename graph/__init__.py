@@ -1,0 +1,1 @@
+"""Curated sources, their transforms to RDF, and the build that makes a release."""

@@ -1,0 +1,511 @@
+"""Transform of source `seeds`: the curated YAML of graph/sources/seeds into RDF.
+
+Every entity, study, arm, outcome and statement gets `prov:wasDerivedFrom` its seed document and,
+where the seed cites one, the cited publication. Statements made of a whole class become a class
+restriction, so the reasoner carries them to the class members.
+"""
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from rdflib import BNode, Graph, Literal, URIRef
+
+from graph.vocab import (BIBO, DCTERMS, LMKG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, entity_iri,
+                         xref_iri)
+
+# Sections of entities.yaml -> (IRI kind, default classes)
+ENTITY_SECTIONS = {
+    "drugs": ("drug", []),
+    "therapy_groups": ("therapy-group", ["TherapyGroup"]),
+    "local_therapies": ("therapy", []),
+    "regimens": ("regimen", ["Regimen"]),
+    "genes": ("gene", ["Gene"]),
+    "alterations": ("alteration", ["GeneAlteration"]),
+    "resistance_mechanisms": ("resistance", ["ResistanceMechanism"]),
+    "biomarkers": ("biomarker", ["Biomarker"]),
+    "sites": ("site", ["AnatomicalSite"]),
+    "barriers": ("barrier", ["BiologicalBarrier"]),
+    "diseases": ("disease", ["Disease"]),
+    "metastatic_diseases": ("disease", ["MetastaticDisease"]),
+    "mechanisms": ("mechanism", ["Mechanism"]),
+    "adverse_events": ("adverse-event", ["AdverseEvent"]),
+}
+STUDY_CLASSES = {"trial": "ClinicalTrial", "pooled": "PooledAnalysis",
+                 "observational": "ObservationalStudy", "meta-analysis": "MetaAnalysis"}
+PHASES = {"I": "phase1", "I/II": "phase1_2", "II": "phase2", "III": "phase3"}
+STATISTICS = {"median": "median", "rate": "rateAtTimepoint", "proportion": "proportion"}
+INTRACRANIAL_ENDPOINTS = {"iORR", "iPFS", "iDCR", "iDoR", "localControl"}
+LEVELS = {"none": "noPenetration", "low": "lowPenetration", "moderate": "moderatePenetration",
+          "high": "highPenetration"}
+EFFECTS = {"action": "actionOfTherapy", "enables": "enablesTherapy", "limits": "limitsTherapy"}
+ROUTES = {"intrathecal": "intrathecalRoute"}
+SPECIAL_VALUES = {"NR": "notReached", "NE": "notEstimable"}
+STATEMENT_CLASSES = {
+    "outcome": "OutcomeMeasurement", "frequency": "FrequencyMeasurement", "bbb": "BBBPenetrationAssessment",
+    "target": "TargetingStatement", "adverse-event": "AdverseEventReport", "resistance": "ResistanceReport",
+    "mechanism": "MechanismStatement", "option": "TreatmentOption", "biomarker": "BiomarkerStatement",
+    "finding": "Finding",
+}
+
+
+class CurationError(ValueError):
+    """A curated record is inconsistent; the message names the record."""
+
+
+def load_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def en(text) -> Literal:
+    return Literal(str(text), lang="en")
+
+
+def decimal(value) -> Literal:
+    return Literal(Decimal(str(value)), datatype=XSD.decimal)
+
+
+def citation_numbers(marker: str | None) -> list[int]:
+    """Numbers of a printed citation marker: "[9-11]" -> 9, 10, 11; "[13, 14]" -> 13, 14."""
+    numbers = []
+    for part in re.findall(r"\d+(?:\s*-\s*\d+)?", marker or ""):
+        low, _, high = part.partition("-")
+        numbers.extend(range(int(low), int(high or low) + 1))
+    return numbers
+
+
+class SeedsTransform:
+    def __init__(self, source_dir: Path):
+        self.dir = source_dir
+        self.g = Graph()
+        self.iris: dict[str, URIRef] = {}
+        self.labels: dict[str, str] = {}
+        self.regimens: dict[tuple, str] = {}
+        self.seeds: dict[str, dict] = {}
+
+    # -- identifiers ------------------------------------------------------------------------
+    def register(self, slug: str, iri: URIRef, label: str) -> URIRef:
+        if slug in self.iris and self.iris[slug] != iri:
+            raise CurationError(f"identifier {slug!r} is used twice")
+        self.iris[slug] = iri
+        self.labels[slug] = label
+        return iri
+
+    def iri(self, slug: str, context: str) -> URIRef:
+        if slug not in self.iris:
+            raise CurationError(f"{context}: unknown identifier {slug!r}")
+        return self.iris[slug]
+
+    def seed_iri(self, key: str, context: str) -> URIRef:
+        if key not in self.seeds:
+            raise CurationError(f"{context}: unknown seed {key!r}")
+        return entity_iri("seed", key)
+
+    # -- provenance -------------------------------------------------------------------------
+    def derive(self, node: URIRef, seed: str, cited_as: str | None, context: str) -> None:
+        """Link a node to its seed document and to the publications its citation marker names."""
+        self.g.add((node, PROV.wasDerivedFrom, self.seed_iri(seed, context)))
+        if cited_as:
+            self.g.add((node, LMKG.citedAs, Literal(cited_as)))
+            offset = self.seeds[seed].get("citation_offset", 0)
+            for number in citation_numbers(cited_as):
+                publication = f"{seed}-ref-{number + offset}"
+                self.g.add((node, PROV.wasDerivedFrom, self.iri(publication, context)))
+
+    # -- documents --------------------------------------------------------------------------
+    def add_documents(self, data: dict) -> None:
+        for pub in data["publications"]:
+            iri = self.register(pub["id"], entity_iri("publication", pub["id"]), pub.get("title") or pub["id"])
+            self.add_publication(iri, pub)
+        for seed in data["seeds"]:
+            self.seeds[seed["key"]] = seed
+            self.add_seed(seed)
+
+    def add_publication(self, iri: URIRef, pub: dict) -> None:
+        g = self.g
+        g.add((iri, RDF.type, LMKG.Publication))
+        label = pub.get("title") or pub.get("citation") or pub["id"]
+        g.add((iri, RDFS.label, en(label)))
+        for key, prop in (("title", DCTERMS.title), ("citation", DCTERMS.bibliographicCitation)):
+            if pub.get(key):
+                g.add((iri, prop, en(pub[key])))
+        if pub.get("authors"):
+            g.add((iri, DCTERMS.creator, Literal(pub["authors"])))
+        if pub.get("year"):
+            g.add((iri, DCTERMS.date, Literal(str(pub["year"]), datatype=XSD.gYear)))
+        if pub.get("doi"):
+            g.add((iri, BIBO.doi, Literal(pub["doi"])))
+        if pub.get("number"):
+            g.add((iri, LMKG.referenceNumber, Literal(int(pub["number"]))))
+        if pub.get("note"):
+            g.add((iri, SKOS.note, en(pub["note"])))
+
+    def add_seed(self, seed: dict) -> None:
+        g, iri = self.g, entity_iri("seed", seed["key"])
+        self.register(f"seed-{seed['key']}", iri, seed["file"])
+        g.add((iri, RDF.type, LMKG.SeedDocument))
+        g.add((iri, DCTERMS.identifier, Literal(seed["file"])))
+        title = seed.get("title")
+        label = title or f"{seed['authors'][0]} et al. ({seed['kind']}, {seed['file']})"
+        g.add((iri, RDFS.label, en(label)))
+        if title:
+            g.add((iri, DCTERMS.title, en(title)))
+        for author in seed.get("authors", []):
+            g.add((iri, DCTERMS.creator, Literal(author)))
+        for language in seed.get("languages", []):
+            g.add((iri, DCTERMS.language, Literal(language)))
+        if seed.get("description"):
+            g.add((iri, DCTERMS.description, en(seed["description"])))
+        if seed.get("publication"):
+            g.add((iri, PROV.wasDerivedFrom, self.iri(seed["publication"], f"seed {seed['key']}")))
+
+    # -- entities ---------------------------------------------------------------------------
+    def add_entities(self, data: dict) -> None:
+        for section, (kind, default_classes) in ENTITY_SECTIONS.items():
+            for record in data.get(section, []):
+                self.register(record["id"], entity_iri(kind, record["id"]), record["label"])
+        for section, (kind, default_classes) in ENTITY_SECTIONS.items():
+            for record in data.get(section, []):
+                self.add_entity(record, default_classes)
+
+    def add_entity(self, record: dict, default_classes: list[str]) -> None:
+        g, slug = self.g, record["id"]
+        iri, context = self.iris[slug], f"entity {slug}"
+        g.add((iri, RDF.type, OWL.NamedIndividual))
+        for cls in record.get("classes", []) + default_classes:
+            g.add((iri, RDF.type, LMKG[cls]))
+        g.add((iri, RDFS.label, en(record["label"])))
+        for alt in record.get("alt", []):
+            g.add((iri, SKOS.altLabel, en(alt)))
+        for alt in record.get("labels_zh", []):
+            g.add((iri, SKOS.altLabel, Literal(alt, lang="zh")))
+        for curie in record.get("xrefs", []):
+            g.add((iri, SKOS.exactMatch, xref_iri(curie)))
+            g.add((iri, DCTERMS.identifier, Literal(curie)))
+        for key, prop in (("note", SKOS.note), ("class_basis", LMKG.classificationBasis)):
+            if record.get(key):
+                g.add((iri, prop, Literal(record[key]) if key == "class_basis" else en(record[key])))
+        links = (("gene", LMKG.alterationOf), ("primary", LMKG.primarySite), ("site", LMKG.metastaticSite),
+                 ("part_of", LMKG.partOfSite), ("barrier", LMKG.involvesBarrier))
+        for key, prop in links:
+            if record.get(key):
+                g.add((iri, prop, self.iri(record[key], context)))
+        if record.get("term"):
+            g.add((iri, LMKG.ontologyTerm, LMKG[record["term"]]))
+        if "components" in record:
+            self.add_regimen_parts(iri, record, context)
+        for seed in record["seeds"]:
+            self.derive(iri, seed, None, context)
+
+    def add_regimen_parts(self, iri: URIRef, record: dict, context: str) -> None:
+        key = (frozenset(record["components"]), record.get("route"))
+        if key in self.regimens:
+            raise CurationError(f"{context}: same components as regimen {self.regimens[key]!r}")
+        self.regimens[key] = record["id"]
+        for component in record["components"]:
+            self.g.add((iri, LMKG.hasComponent, self.iri(component, context)))
+        if len(record["components"]) > 1:
+            self.g.add((iri, RDF.type, LMKG.CombinationRegimen))
+        if record.get("route"):
+            self.g.add((iri, LMKG.route, LMKG[ROUTES[record["route"]]]))
+
+    def therapy(self, components: list[str], route: str | None, context: str) -> URIRef:
+        """The therapy an arm receives: the single therapy itself, or the declared regimen."""
+        if len(components) == 1 and not route:
+            return self.iri(components[0], context)
+        key = (frozenset(components), route)
+        if key not in self.regimens:
+            raise CurationError(f"{context}: declare a regimen with components {sorted(components)} route {route}")
+        return self.iris[self.regimens[key]]
+
+    # -- studies ----------------------------------------------------------------------------
+    def add_studies(self, studies: list[dict]) -> None:
+        for study in studies:
+            self.register(study["id"], entity_iri("study", study["id"]), study["label"])
+            for registration in study.get("registrations", []):
+                if "id" in registration:
+                    self.register(registration["id"], entity_iri("study", registration["id"]),
+                                  registration.get("acronym") or registration["registry"])
+        for study in studies:
+            self.add_study(study)
+
+    def add_study(self, study: dict) -> None:
+        g, slug = self.g, study["id"]
+        iri, context = self.iris[slug], f"study {slug}"
+        g.add((iri, RDF.type, LMKG[STUDY_CLASSES[study["kind"]]]))
+        g.add((iri, RDFS.label, en(study["label"])))
+        self.derive(iri, study["seed"], study.get("cited_as"), context)
+        if study.get("table"):
+            g.add((iri, LMKG.seedTable, Literal(f"Table {study['table']}")))
+        for key, prop in (("design", LMKG.studyDesign), ("n_printed", LMKG.printedN),
+                          ("population", LMKG.studyPopulation)):
+            if study.get(key):
+                g.add((iri, prop, Literal(study[key])))
+        if study.get("note"):
+            g.add((iri, SKOS.note, en(study["note"])))
+        if study.get("alteration"):
+            g.add((iri, LMKG.forAlteration, self.iri(study["alteration"], context)))
+        self.add_registration_facts(iri, study)
+        self.add_registrations(iri, study, context)
+        arms = {arm["role"]: self.add_arm(iri, study, arm) for arm in study.get("arms", [])}
+        for outcome in study.get("outcomes", []):
+            self.add_table_outcome(study, arms, outcome)
+
+    def add_registration_facts(self, iri: URIRef, record: dict) -> None:
+        g = self.g
+        if record.get("registry"):
+            g.add((iri, LMKG.registryNumber, Literal(str(record["registry"]))))
+        if record.get("registry_scheme"):
+            g.add((iri, LMKG.registryScheme, Literal(record["registry_scheme"])))
+        if record.get("acronym"):
+            g.add((iri, LMKG.acronym, Literal(record["acronym"])))
+            g.add((iri, SKOS.altLabel, en(record["acronym"])))
+        if record.get("phase"):
+            g.add((iri, LMKG.phase, LMKG[PHASES[str(record["phase"])]]))
+
+    def add_registrations(self, iri: URIRef, study: dict, context: str) -> None:
+        registrations = study.get("registrations", [])
+        if len(registrations) == 1 and "id" not in registrations[0]:
+            self.add_registration_facts(iri, registrations[0])
+            return
+        for registration in registrations:
+            part = self.iri(registration["id"], context)
+            self.g.add((part, RDF.type, LMKG.ClinicalTrial))
+            self.g.add((part, RDFS.label, en(registration.get("acronym") or registration["registry"])))
+            self.add_registration_facts(part, registration)
+            self.derive(part, study["seed"], study.get("cited_as"), context)
+            self.g.add((iri, LMKG.pools, part))
+
+    def add_arm(self, study_iri: URIRef, study: dict, arm: dict) -> URIRef:
+        g, context = self.g, f"study {study['id']} arm {arm['role']}"
+        iri = URIRef(f"{study_iri}/arm/{arm['role']}")
+        g.add((iri, RDF.type, LMKG.TrialArm))
+        g.add((study_iri, LMKG.hasArm, iri))
+        g.add((iri, LMKG.armRole, LMKG[f"{arm['role']}Arm"]))
+        therapy = self.therapy(arm["receives"], arm.get("route"), context)
+        g.add((iri, LMKG.receives, therapy))
+        g.add((iri, LMKG.printedAs, Literal(arm["printed"])))
+        g.add((iri, RDFS.label, en(f"{study['label']} {arm['role']} arm: {arm['printed']}")))
+        for n in arm.get("n", []):
+            g.add((iri, LMKG.participantCount, Literal(int(n))))
+        if arm.get("note"):
+            g.add((iri, SKOS.note, en(arm["note"])))
+        self.derive(iri, study["seed"], study.get("cited_as"), context)
+        return iri
+
+    def add_table_outcome(self, study: dict, arms: dict, outcome: dict) -> None:
+        for role in ("intervention", "control"):
+            if role not in outcome:
+                continue
+            context = f"study {study['id']} outcome {outcome['printed']!r} ({role})"
+            if role not in arms:
+                raise CurationError(f"{context}: the study has no {role} arm")
+            slug = outcome_slug(outcome, role)
+            iri = URIRef(f"{self.iris[study['id']]}/outcome/{slug}")
+            if (iri, RDF.type, LMKG.OutcomeMeasurement) in self.g:
+                raise CurationError(f"{context}: outcome identifier {slug!r} is used twice")
+            self.g.add((iri, LMKG.ofArm, arms[role]))
+            self.g.add((iri, LMKG.inStudy, self.iris[study["id"]]))
+            self.add_measurement(iri, outcome, outcome[role], context)
+            label = f"{study['label']} {role} arm: {outcome['printed']}"
+            self.g.add((iri, RDFS.label, en(label)))
+            self.g.add((iri, LMKG.printedAs, Literal(outcome["printed"])))
+            if outcome.get("note"):
+                self.g.add((iri, SKOS.note, en(outcome["note"])))
+            self.derive(iri, study["seed"], study.get("cited_as"), context)
+
+    def add_measurement(self, iri: URIRef, record: dict, value, context: str) -> None:
+        """Endpoint, scope, statistic, value(s), qualifier, unit and time point of an outcome."""
+        g = self.g
+        g.add((iri, RDF.type, LMKG.OutcomeMeasurement))
+        endpoint = record["endpoint"]
+        g.add((iri, LMKG.endpoint, LMKG[endpoint]))
+        scope = "intracranial" if endpoint in INTRACRANIAL_ENDPOINTS else "systemic"
+        g.add((iri, LMKG.scope, LMKG[scope]))
+        g.add((iri, LMKG.statistic, LMKG[STATISTICS[record["statistic"]]]))
+        g.add((iri, LMKG.unit, LMKG[record["unit"]]))
+        self.add_value(iri, record, value, context)
+        if record.get("statistic") == "rate":
+            if record.get("timepoint_months") is not None:
+                g.add((iri, LMKG.timepointMonths, decimal(record["timepoint_months"])))
+                g.add((iri, LMKG.timepointLabel, Literal(record["timepoint"])))
+            else:
+                g.add((iri, LMKG.valueQualifier, LMKG.timepointNotPrinted))
+
+    def add_value(self, iri: URIRef, record: dict, value, context: str) -> None:
+        g = self.g
+        if isinstance(value, str) and value in SPECIAL_VALUES:
+            g.add((iri, LMKG.valueQualifier, LMKG[SPECIAL_VALUES[value]]))
+        elif value is not None:
+            g.add((iri, LMKG.value, decimal(value)))
+        elif "lower" in record and "upper" in record:
+            g.add((iri, LMKG.lowerValue, decimal(record["lower"])))
+            g.add((iri, LMKG.upperValue, decimal(record["upper"])))
+        else:
+            raise CurationError(f"{context}: no value")
+        if record.get("qualifier"):
+            g.add((iri, LMKG.valueQualifier, LMKG[record["qualifier"]]))
+
+    # -- statements -------------------------------------------------------------------------
+    def add_statements(self, statements: list[dict]) -> None:
+        seen = set()
+        for record in statements:
+            if record["id"] in seen:
+                raise CurationError(f"statement {record['id']!r} is used twice")
+            seen.add(record["id"])
+            self.add_statement(record)
+
+    def add_statement(self, record: dict) -> None:
+        g, context = self.g, f"statement {record['id']}"
+        iri = entity_iri("statement", record["id"])
+        kind = record["type"]
+        g.add((iri, RDF.type, LMKG[STATEMENT_CLASSES[kind]]))
+        subject_label = self.add_subject(iri, record, context)
+        g.add((iri, RDFS.label, en(f"{subject_label}: {statement_summary(record, self.labels)}")))
+        g.add((iri, LMKG.printedAs, Literal(record["printed"])))
+        if record.get("text"):
+            g.add((iri, LMKG.claimText, en(record["text"])))
+        if record.get("note"):
+            g.add((iri, SKOS.note, en(record["note"])))
+        self.add_statement_links(iri, record, context)
+        getattr(self, "fill_" + kind.replace("-", "_"))(iri, record, context)
+        self.derive(iri, record["seed"], record.get("cited_as"), context)
+
+    def add_subject(self, iri: URIRef, record: dict, context: str) -> str:
+        if record.get("about_class"):
+            self.g.add((iri, LMKG.statedOfClass, LMKG[record["about_class"]]))
+            return class_label(record["about_class"])
+        about = record.get("about") or record.get("measured") or record.get("biomarker")
+        self.g.add((iri, SCHEMA.about, self.iri(about, context)))
+        return self.labels[about]
+
+    def add_statement_links(self, iri: URIRef, record: dict, context: str) -> None:
+        links = (("study", LMKG.inStudy), ("site", LMKG.forSite), ("disease", LMKG.forDisease),
+                 ("alteration", LMKG.forAlteration), ("biomarker", LMKG.biomarker))
+        for key, prop in links:
+            if record.get(key):
+                self.g.add((iri, prop, self.iri(record[key], context)))
+        for key, prop in (("population", LMKG.studyPopulation), ("context", LMKG.patientContext)):
+            if record.get(key):
+                self.g.add((iri, prop, Literal(record[key])))
+
+    def restrict(self, cls: str, prop: URIRef, value: URIRef) -> None:
+        """A fact stated of a whole class: cls ⊑ prop value `value`, inherited by its members."""
+        restriction = BNode()
+        self.g.add((restriction, RDF.type, OWL.Restriction))
+        self.g.add((restriction, OWL.onProperty, prop))
+        self.g.add((restriction, OWL.hasValue, value))
+        self.g.add((LMKG[cls], RDFS.subClassOf, restriction))
+
+    def fill_values(self, iri, record, values, statement_prop, member_prop):
+        for value in values:
+            self.g.add((iri, statement_prop, value))
+            if record.get("about_class"):
+                self.restrict(record["about_class"], member_prop, value)
+
+    def fill_outcome(self, iri, record, context):
+        self.add_measurement(iri, record, record.get("value"), context)
+
+    def fill_frequency(self, iri, record, context):
+        self.g.add((iri, LMKG.measuredIn, self.iri(record["in"], context)))
+        self.g.add((iri, LMKG.unit, LMKG[record.get("unit", "percent")]))
+        self.add_value(iri, record, record.get("value"), context)
+
+    def fill_bbb(self, iri, record, context):
+        level = LMKG[LEVELS[record["level"]]]
+        self.fill_values(iri, record, [level], LMKG.assessedLevel, LMKG.hasBBBPenetrationLevel)
+
+    def fill_target(self, iri, record, context):
+        targets = [self.iri(t, context) for t in record["targets"]]
+        self.fill_values(iri, record, targets, LMKG.statedTarget, LMKG.targets)
+
+    def fill_adverse_event(self, iri, record, context):
+        events = [self.iri(e, context) for e in record["events"]]
+        self.fill_values(iri, record, events, LMKG.reportedAdverseEvent, LMKG.hasAdverseEvent)
+        if record.get("grade"):
+            self.g.add((iri, LMKG.grade, Literal(record["grade"])))
+        if record.get("value") is not None:
+            self.g.add((iri, LMKG.value, decimal(record["value"])))
+            self.g.add((iri, LMKG.unit, LMKG.percent))
+
+    def fill_resistance(self, iri, record, context):
+        mechanism = self.iri(record["mechanism"], context)
+        self.fill_values(iri, record, [mechanism], LMKG.resistanceMechanism, LMKG.meetsResistance)
+        for therapy in record.get("overcome_by", []):
+            self.g.add((iri, LMKG.overcomeBy, self.iri(therapy, context)))
+
+    def fill_mechanism(self, iri, record, context):
+        mechanism = self.iri(record["mechanism"], context)
+        self.fill_values(iri, record, [mechanism], LMKG.statedMechanism, LMKG.actsThrough)
+        self.g.add((iri, LMKG.mechanismEffect, LMKG[EFFECTS[record["effect"]]]))
+
+    def fill_option(self, iri, record, context):
+        self.g.add((iri, LMKG.recommendationStatus, LMKG[record["status"]]))
+
+    def fill_biomarker(self, iri, record, context):
+        for therapy in record.get("predicts", []):
+            self.g.add((iri, LMKG.predictsResponseTo, self.iri(therapy, context)))
+
+    def fill_finding(self, iri, record, context):
+        if not record.get("text"):
+            raise CurationError(f"{context}: a finding needs text")
+
+    # -- publications reporting studies -----------------------------------------------------
+    def link_publications(self, publications: list[dict]) -> None:
+        for pub in publications:
+            if pub.get("study"):
+                study = self.iri(pub["study"], f"publication {pub['id']}")
+                self.g.add((study, LMKG.describedIn, self.iris[pub["id"]]))
+
+
+def outcome_slug(outcome: dict, role: str) -> str:
+    parts = [outcome["endpoint"].lower(), outcome["statistic"]]
+    if outcome.get("timepoint_months") is not None:
+        parts.append(f"{outcome['timepoint_months']}m")
+    return "-".join(parts + [role])
+
+
+def class_label(local_name: str) -> str:
+    return "class " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local_name)
+
+
+def statement_summary(record: dict, labels: dict) -> str:
+    """A short human label of a statement, e.g. "BBB penetration high"."""
+    kind = record["type"]
+    if kind == "outcome":
+        value = record.get("value", f"{record.get('lower')}–{record.get('upper')}")
+        return f"{record['endpoint']} {record['statistic']} {value} {record['unit']}"
+    if kind == "frequency":
+        value = record.get("value", f"{record.get('lower')}–{record.get('upper')}")
+        return f"frequency {value}% ({record.get('population', '')})"
+    if kind == "bbb":
+        return f"BBB penetration {record['level']}"
+    if kind == "target":
+        return "targets " + ", ".join(labels[t] for t in record["targets"])
+    if kind == "adverse-event":
+        return "adverse events: " + ", ".join(labels[e] for e in record["events"])
+    if kind == "resistance":
+        return "resistance: " + labels[record["mechanism"]]
+    if kind == "mechanism":
+        return f"mechanism ({record['effect']}): " + labels[record["mechanism"]]
+    if kind == "option":
+        where = labels.get(record.get("site") or record.get("disease") or "", "")
+        return f"treatment option{' for ' + where if where else ''} ({record['status']})"
+    if kind == "biomarker":
+        return "biomarker statement"
+    return "finding"
+
+
+def transform(source_dir: Path) -> Graph:
+    """Build the RDF of the seeds source from its YAML files."""
+    t = SeedsTransform(source_dir)
+    documents = load_yaml(source_dir / "documents.yaml")
+    t.add_documents(documents)
+    t.add_entities(load_yaml(source_dir / "entities.yaml"))
+    studies = load_yaml(source_dir / "trials.yaml").get("studies", []) + \
+        load_yaml(source_dir / "studies.yaml").get("studies", [])
+    t.add_studies(studies)
+    t.link_publications(documents["publications"])
+    t.add_statements(load_yaml(source_dir / "statements.yaml")["statements"])
+    return t.g

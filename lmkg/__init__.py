@@ -1,0 +1,1 @@
+"""LungMet KG: command-line entry point and shared settings."""
