@@ -1,0 +1,38 @@
+"""Shared fixtures: one real build of the graph per test session, from the real sources."""
+import pytest
+import yaml
+
+from lmkg.paths import SOURCES_DIR, seeds_dir
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory):
+    """A release built from the real sources into a temporary data directory."""
+    from graph.build import build
+    return build(tmp_path_factory.mktemp("data"), log=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def store(release):
+    from service.store import EmbeddedStore
+    return EmbeddedStore(release)
+
+
+@pytest.fixture(scope="session")
+def seed_text():
+    """The text of each seed document by key ("000" … "004")."""
+    return {path.name[:3]: path.read_text(encoding="utf-8") for path in sorted(seeds_dir().glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def curated():
+    """The curated YAML of source `seeds`, by file stem."""
+    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+            for path in sorted((SOURCES_DIR / "seeds").glob("*.yaml"))}
+
+
+def select(store, query: str) -> list[dict]:
+    """Rows of a SELECT as dicts of plain strings (IRIs and literal values)."""
+    result = store.query(query)
+    names = [v.value for v in result.variables]
+    return [{n: (t.value if t is not None else None) for n, t in zip(names, row)} for row in result]

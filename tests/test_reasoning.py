@@ -1,0 +1,49 @@
+"""Facts stated of a class reach its members by reasoning, kept apart from asserted facts."""
+import pytest
+
+from tests.conftest import select
+
+PREFIXES = """PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
+PREFIX id: <https://w3id.org/lungmet-kg/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+
+def in_graph(store, graph: str, triple: str) -> bool:
+    return bool(store.query(PREFIXES + f"ASK {{ GRAPH <https://w3id.org/lungmet-kg/graph/{graph}> {{ {triple} }} }}"))
+
+
+@pytest.mark.parametrize("triple", [
+    "<https://w3id.org/lungmet-kg/id/drug/pembrolizumab> lmkg:hasAdverseEvent <https://w3id.org/lungmet-kg/id/adverse-event/immune-related-adverse-events>",  # stated for ICIs
+    "<https://w3id.org/lungmet-kg/id/drug/gefitinib> lmkg:meetsResistance <https://w3id.org/lungmet-kg/id/alteration/egfr-t790m>",  # stated for earlier-generation EGFR-TKIs
+    "<https://w3id.org/lungmet-kg/id/drug/afatinib> lmkg:meetsResistance <https://w3id.org/lungmet-kg/id/alteration/egfr-t790m>",
+    "<https://w3id.org/lungmet-kg/id/drug/osimertinib> lmkg:meetsResistance <https://w3id.org/lungmet-kg/id/alteration/met-amplification>",  # stated for EGFR-TKIs
+    "<https://w3id.org/lungmet-kg/id/drug/aumolertinib> lmkg:hasBBBPenetrationLevel lmkg:highPenetration",  # stated for third-generation EGFR-TKIs
+    "<https://w3id.org/lungmet-kg/id/drug/dacomitinib> lmkg:targets <https://w3id.org/lungmet-kg/id/gene/erbb2>",  # second generation: additional HER2 activity
+    "<https://w3id.org/lungmet-kg/id/drug/lorlatinib> a lmkg:ALKTKI",  # type closure over the class hierarchy
+])
+def test_class_facts_are_inferred_not_asserted(store, triple):
+    assert in_graph(store, "inferred", triple)
+    assert not in_graph(store, "seeds", triple)
+
+
+def test_individual_facts_reach_shortcut_properties(store):
+    """A statement about one drug gives its shortcut property by the property chain (inferred)."""
+    assert in_graph(store, "inferred", "<https://w3id.org/lungmet-kg/id/drug/afatinib> lmkg:hasAdverseEvent <https://w3id.org/lungmet-kg/id/adverse-event/diarrhea>")
+    assert in_graph(store, "inferred", "<https://w3id.org/lungmet-kg/id/drug/crizotinib> lmkg:hasBBBPenetrationLevel lmkg:lowPenetration")
+
+
+def test_third_generation_egfr_tki_does_not_meet_t790m(store):
+    assert not in_graph(store, "inferred", "<https://w3id.org/lungmet-kg/id/drug/osimertinib> lmkg:meetsResistance <https://w3id.org/lungmet-kg/id/alteration/egfr-t790m>")
+
+
+def test_drugs_acting_on_egfr(store):
+    rows = select(store, PREFIXES + """SELECT ?label WHERE {
+        ?drug lmkg:targets <https://w3id.org/lungmet-kg/id/gene/egfr> ; a lmkg:Drug ; rdfs:label ?label }""")
+    labels = {r["label"] for r in rows}
+    assert {"osimertinib", "gefitinib", "erlotinib", "icotinib", "afatinib", "dacomitinib", "aumolertinib"} <= labels
+
+
+def test_therapy_groups_do_not_inherit_class_facts(store):
+    """"EGFR-TKI (any)" as a regimen component stands for the class without being a member."""
+    assert not in_graph(store, "inferred", "<https://w3id.org/lungmet-kg/id/therapy-group/egfr-tki> lmkg:targets <https://w3id.org/lungmet-kg/id/gene/egfr>")
