@@ -29,12 +29,40 @@ def cmd_validate(args) -> int:
 
 def cmd_query(args) -> int:
     from service.store import open_release_store
+    store = open_release_store(args.data_dir)
+    if args.canned:
+        return run_canned_query(store, args)
     text = Path(args.file).read_text() if args.file else args.sparql
     if not text:
-        print("give a SPARQL query or --file", file=sys.stderr)
+        print("give a SPARQL query, --file or --canned", file=sys.stderr)
         return 2
-    store = open_release_store(args.data_dir)
     sys.stdout.write(store.run_to_text(text, args.format))
+    return 0
+
+
+def run_canned_query(store, args) -> int:
+    from lmkg.paths import QUERIES_DIR
+    from service.catalogue import ParameterError, expectation_failures, load_catalogue, run_canned
+    from service.resolve import NameIndex
+    from service.results import serialize
+    catalogue = load_catalogue(QUERIES_DIR)
+    query = catalogue[args.canned]
+    index = NameIndex(store.run)
+    params = dict(p.split("=", 1) for p in args.param)
+    try:
+        result = run_canned(store, index, query, params)
+    except ParameterError as error:
+        print(f"{error.status} {error.title}: {error.detail} {error.extra}", file=sys.stderr)
+        return 1
+    media = "text/turtle" if result.is_graph else "text/tab-separated-values"
+    sys.stdout.write(serialize(result, media).decode())
+    if args.check:
+        failed = False
+        for expectation in query.expect:
+            failures = expectation_failures(run_canned(store, index, query, expectation.get("params", {})), expectation)
+            print(f"expect {expectation.get('params')}: {'ok' if not failures else failures}", file=sys.stderr)
+            failed = failed or bool(failures)
+        return 1 if failed else 0
     return 0
 
 
@@ -57,6 +85,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--file", help="read the query from a file")
     q.add_argument("--format", default="tsv", choices=["tsv", "csv", "json", "xml", "ttl", "nt"],
                    help="result format (SELECT/ASK: tsv csv json xml; CONSTRUCT/DESCRIBE: ttl nt)")
+    q.add_argument("--canned", help="run a canned query of queries/ by name")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a canned query parameter")
+    q.add_argument("--check", action="store_true", help="also check the canned query's expected answers")
     q.set_defaults(func=cmd_query)
     s = sub.add_parser("serve", help="serve the latest release (building it first if there is none)")
     s.add_argument("--host", default="127.0.0.1")

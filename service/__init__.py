@@ -1,22 +1,46 @@
-"""The Flask service over the built graph."""
+"""The Flask service over the built graph: `create_app()` and its blueprints."""
+import atexit
+import os
+
 from flask import Flask, jsonify
 
-from lmkg.paths import data_dir
+from lmkg.paths import QUERIES_DIR, data_dir
+
+DEFAULTS = {
+    "QUERIES_DIR": str(QUERIES_DIR),
+    "QUERY_TIMEOUT": 10.0,          # seconds before an ad-hoc query is stopped (503)
+    "MAX_ROWS": 10_000,             # rows or triples before a result is refused (422)
+    "MAX_QUERY_LENGTH": 100_000,    # characters of SPARQL text accepted (413 beyond)
+    "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of request body (413 beyond)
+    "ISOLATED_WORKERS": 2,          # worker processes for ad-hoc queries, per service process
+    "CACHE_SIZE": 4096,             # canned-query answers kept in memory
+    "FEDERATION_ALLOWED": False,    # SERVICE calls to other endpoints
+    "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
+    "CONTENT_SECURITY_POLICY": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                               "script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(DATA_DIR=str(data_dir()))
+    app.config.from_mapping(DEFAULTS, DATA_DIR=str(data_dir()))
+    app.config.from_prefixed_env("LMKG")
     if test_config:
         app.config.from_mapping(test_config)
 
-    from pathlib import Path
-    from service.store import open_release_store
-    store = open_release_store(Path(app.config["DATA_DIR"]))
-    app.extensions["lmkg_store"] = store
+    from service import http, pages, problems, queries_api, saved, sparql, openapi
+    from service.runtime import Runtime
+    runtime = Runtime(app.config)
+    app.extensions["lmkg"] = runtime
+    atexit.register(runtime.close)
+
+    problems.register(app)
+    http.register(app)
+    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/health")
     def health():
-        return jsonify(status="ok", release=store.release.id)
+        return jsonify(status="ok", release=runtime.current.id, pid=os.getpid())
 
     return app

@@ -1,15 +1,26 @@
-"""One way to run a query: the store interface used by the endpoint, the catalogue, the pages and the
-CLI. The embedded backend is a read-only pyoxigraph store written by `lmkg build`."""
+"""One way to run a query: `execute(store, request)`, behind a store interface used by the endpoint,
+the catalogue, the pages and the CLI.
+
+The embedded backend is the read-only pyoxigraph store that `lmkg build` writes into each release.
+Trusted queries (the catalogue's, the pages') run in-process; ad-hoc queries from the public endpoint
+run in a worker process that is killed at the time limit, because a running pyoxigraph query cannot
+be interrupted from Python.
+"""
+import multiprocessing
+import queue
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.release import Release, latest_release
+from graph.release import Release, latest_release, read_release, releases_dir
 from lmkg.paths import data_dir as default_data_dir
+from service.query import QueryRequest, QueryTimeout, execute, worker_main
+from service.results import Result, serialize
 
-RESULT_FORMATS = {"tsv": ox.QueryResultsFormat.TSV, "csv": ox.QueryResultsFormat.CSV,
-                  "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
-GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+CLI_FORMATS = {"tsv": "text/tab-separated-values", "csv": "text/csv", "json": "application/sparql-results+json",
+               "xml": "application/sparql-results+xml", "ttl": "text/turtle", "nt": "application/n-triples"}
 
 
 class NoRelease(RuntimeError):
@@ -17,23 +28,93 @@ class NoRelease(RuntimeError):
 
 
 class EmbeddedStore:
-    """A read-only pyoxigraph store of one release; the default graph is the union of its graphs."""
+    """A release's read-only pyoxigraph store; the default graph is the union of its graphs."""
 
-    def __init__(self, release: Release):
+    def __init__(self, release: Release, isolated_workers: int = 2):
         self.release = release
         self.store = ox.Store.read_only(str(release.store_path))
+        self.pool = WorkerPool(release.store_path, isolated_workers)
 
-    def query(self, text: str, substitutions: dict | None = None, default_graph=None, named_graphs=None):
-        union = default_graph is None
-        return self.store.query(text, use_default_graph_as_union=union, default_graph=default_graph,
-                                named_graphs=named_graphs, substitutions=substitutions)
+    def run(self, request: QueryRequest) -> Result:
+        """A trusted query, in-process."""
+        return execute(self.store, request)
+
+    def run_isolated(self, request: QueryRequest, timeout: float) -> Result:
+        """An untrusted query, in a worker process stopped at `timeout` seconds."""
+        return self.pool.run(request, timeout)
 
     def run_to_text(self, text: str, fmt: str = "tsv") -> str:
-        result = self.query(text)
-        if isinstance(result, ox.QueryTriples):
-            return result.serialize(format=GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)).decode()
-        return result.serialize(format=RESULT_FORMATS.get(fmt, ox.QueryResultsFormat.TSV)).decode()
+        result = self.run(QueryRequest(text, limit=1_000_000))
+        media_type = CLI_FORMATS[fmt]
+        if result.is_graph and media_type not in ("text/turtle", "application/n-triples"):
+            media_type = "text/turtle"
+        if not result.is_graph and media_type in ("text/turtle", "application/n-triples"):
+            media_type = CLI_FORMATS["tsv"]
+        return serialize(result, media_type).decode()
 
+    def close(self) -> None:
+        self.pool.close()
+
+
+# -- isolated execution ---------------------------------------------------------------------------
+
+class Worker:
+    def __init__(self, context, store_path: Path):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(child, str(store_path)), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class WorkerPool:
+    """Worker processes for untrusted queries, started on first use; a worker that overruns the time
+    limit is killed and replaced, so the next request is served normally."""
+
+    def __init__(self, store_path: Path, size: int):
+        self.store_path, self.size = store_path, max(1, size)
+        self.context = multiprocessing.get_context("spawn")
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.started = 0
+        self.lock = threading.Lock()
+
+    def acquire(self, timeout: float) -> Worker:
+        with self.lock:
+            if self.idle.empty() and self.started < self.size:
+                self.started += 1
+                return Worker(self.context, self.store_path)
+        try:
+            return self.idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(timeout) from None
+
+    def run(self, request: QueryRequest, timeout: float) -> Result:
+        worker = self.acquire(timeout)
+        try:
+            worker.connection.send(request)
+            if not worker.connection.poll(timeout):
+                raise QueryTimeout(timeout)
+            status, payload = worker.connection.recv()
+        except BaseException:
+            worker.kill()
+            with self.lock:
+                self.started -= 1
+            raise
+        self.idle.put(worker)
+        if status == "error":
+            raise payload
+        return payload
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            self.idle.get().kill()
+
+
+# -- releases ---------------------------------------------------------------------------------------
 
 def ensure_release(data_dir: Path | None = None) -> Release:
     """The latest release, building one first if there is none."""
@@ -43,6 +124,12 @@ def ensure_release(data_dir: Path | None = None) -> Release:
         from graph.build import build
         release = build(folder)
     return release
+
+
+def release_by_id(data_dir: Path, release_id: str) -> Release | None:
+    if not release_id.isalnum():
+        return None
+    return read_release(releases_dir(data_dir) / release_id)
 
 
 def open_release_store(data_dir: Path | None = None) -> EmbeddedStore:

@@ -1,0 +1,204 @@
+"""The catalogue of canned queries: one `queries/<name>.rq` file per query, its metadata in `#+ key: value`
+YAML comment lines (so the file stays valid SPARQL), its parameters typed and bound as RDF terms.
+
+Header keys: summary, description, tags, params, expect. A parameter:
+
+    #+ params:
+    #+   target:
+    #+     type: entity            # entity | enum | decimal | integer | string
+    #+     classes: [lmkg:Gene]    # entity: the types it may resolve to
+    #+     values: {high: lmkg:highPenetration}   # enum: accepted values and the terms they bind
+    #+     description: …
+    #+     example: EGFR
+    #+     default: …              # optional parameters only
+    #+     required: true
+
+The query uses the parameter as a variable (`?target`); its value is bound to that variable as a term
+(pyoxigraph substitutions), never spliced into the text.
+"""
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+from graph.vocab import PREFIXES
+from service.resolve import NameIndex
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = {"entity", "enum", "decimal", "integer", "string"}
+NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_VALUE_LENGTH = 200
+
+
+class CatalogueError(ValueError):
+    """A query file is broken; the message names the file."""
+
+
+class ParameterError(ValueError):
+    """A parameter value cannot be bound. `status` is the HTTP status it maps to."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra):
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return str(PREFIXES[prefix]) + local
+    return curie
+
+
+@dataclass
+class Parameter:
+    name: str
+    type: str
+    description: str
+    example: str | None = None
+    default: str | None = None
+    required: bool = False
+    classes: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, raw: str, index: NameIndex):
+        """The RDF term a raw value binds to, or ParameterError."""
+        if len(raw) > MAX_VALUE_LENGTH:
+            raise ParameterError(400, "Parameter value too long",
+                                 f"{self.name}: at most {MAX_VALUE_LENGTH} characters", parameter=self.name)
+        if self.type == "entity":
+            return self.bind_entity(raw, index)
+        if self.type == "enum":
+            term = {k.casefold(): v for k, v in self.values.items()}.get(raw.strip().casefold())
+            if term is None:
+                raise ParameterError(400, "Invalid parameter value", f"{self.name} must be one of: "
+                                     + ", ".join(self.values), parameter=self.name, allowed=list(self.values))
+            return ox.NamedNode(term)
+        if self.type in ("decimal", "integer"):
+            return self.bind_number(raw)
+        return ox.Literal(raw)
+
+    def bind_number(self, raw: str):
+        try:
+            number = Decimal(raw.strip())
+            if not number.is_finite() or (self.type == "integer" and number != number.to_integral_value()):
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ParameterError(400, "Invalid parameter value", f"{self.name} must be a {self.type} number",
+                                 parameter=self.name) from None
+        if self.type == "integer":
+            return ox.Literal(str(int(number)), datatype=ox.NamedNode(XSD + "integer"))
+        return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
+
+    def bind_entity(self, raw: str, index: NameIndex):
+        resolution = index.resolve(raw, set(self.classes) or None)
+        if len(resolution.matches) == 1:
+            return ox.NamedNode(resolution.matches[0])
+        if not resolution.matches:
+            raise ParameterError(404, "Unknown entity", f"{self.name}: nothing in the graph is named {raw!r}",
+                                 parameter=self.name, suggestions=resolution.suggestions)
+        candidates = [{"iri": iri, "label": index.label(iri)} for iri in resolution.matches]
+        raise ParameterError(409, "Ambiguous entity", f"{self.name}: {raw!r} names {len(candidates)} entities",
+                             parameter=self.name, candidates=candidates)
+
+
+@dataclass
+class CannedQuery:
+    name: str
+    text: str
+    summary: str
+    description: str
+    tags: list[str]
+    params: dict[str, Parameter]
+    expect: list[dict]
+    form: str
+
+    def bindings(self, args: dict[str, str], index: NameIndex) -> dict:
+        """Terms for the given parameter values (defaults filled in); ParameterError on bad input."""
+        unknown = sorted(set(args) - set(self.params))
+        if unknown:
+            raise ParameterError(400, "Unknown parameter", f"{self.name} takes no parameter "
+                                 + ", ".join(unknown), allowed=sorted(self.params))
+        bound = {}
+        for name, param in self.params.items():
+            raw = args.get(name, param.default)
+            if raw is None or raw == "":
+                if param.required:
+                    raise ParameterError(400, "Missing parameter", f"{self.name} needs {name}", parameter=name)
+                continue
+            bound[name] = param.bind(str(raw), index)
+        return bound
+
+
+def read_header(text: str) -> dict:
+    lines = [line[3:] if line.startswith("#+ ") else line[2:] for line in text.splitlines() if line.startswith("#+")]
+    return yaml.safe_load("\n".join(lines)) or {}
+
+
+def query_form(text: str) -> str:
+    from service.sparql_text import analyse
+    form = analyse(text).form
+    return "CONSTRUCT" if form == "DESCRIBE" else form
+
+
+def load_query(path: Path) -> CannedQuery:
+    name = path.stem
+    if not NAME.match(name):
+        raise CatalogueError(f"{path.name}: a query name is lower-case letters, digits and hyphens")
+    text = path.read_text(encoding="utf-8")
+    try:
+        header = read_header(text)
+        ox.Store().query(text)  # parses the query: a broken file stops the service here
+    except (yaml.YAMLError, SyntaxError) as error:
+        raise CatalogueError(f"{path.name}: {error}") from None
+    for key in ("summary", "description", "expect"):
+        if not header.get(key):
+            raise CatalogueError(f"{path.name}: the header needs `{key}`")
+    params = {n: load_parameter(path, n, spec, text) for n, spec in (header.get("params") or {}).items()}
+    return CannedQuery(name, text, header["summary"], header["description"], header.get("tags", []),
+                       params, header["expect"], query_form(text))
+
+
+def load_parameter(path: Path, name: str, spec: dict, text: str) -> Parameter:
+    where = f"{path.name}: parameter {name}"
+    if not PARAM_NAME.match(name) or not re.search(rf"[?$]{name}\b", text):
+        raise CatalogueError(f"{where}: must be a variable of the query")
+    if spec.get("type") not in PARAM_TYPES or not spec.get("description"):
+        raise CatalogueError(f"{where}: needs a type ({', '.join(sorted(PARAM_TYPES))}) and a description")
+    return Parameter(name=name, type=spec["type"], description=spec["description"],
+                     example=str(spec["example"]) if spec.get("example") is not None else None,
+                     default=str(spec["default"]) if spec.get("default") is not None else None,
+                     required=bool(spec.get("required", False)),
+                     classes=[expand(c) for c in spec.get("classes", [])],
+                     values={str(k): expand(v) for k, v in (spec.get("values") or {}).items()})
+
+
+def load_catalogue(folder: Path) -> dict[str, CannedQuery]:
+    """Every `<name>.rq` directly in the folder (QC checks live in its qc/ subfolder)."""
+    return {path.stem: load_query(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def run_canned(store, index: NameIndex, query: CannedQuery, args: dict[str, str], limit: int = 10_000):
+    """Run a canned query with its parameters bound (in-process: catalogue queries are trusted)."""
+    from service.query import QueryRequest
+    return store.run(QueryRequest(query.text, bindings=query.bindings(args, index), limit=limit))
+
+
+def expectation_failures(result, expectation: dict) -> list[str]:
+    """What an expected answer misses. An expectation names `params`, and `column` + `contains` (values
+    that must appear in that column; for CONSTRUCT queries the column is `object`), and/or `min_rows`."""
+    if result.is_graph:
+        values = {t.object.value for t in result.triples}
+        count = len(result.triples)
+    else:
+        column = expectation.get("column")
+        values = {row.get(column).value for row in result.dicts() if row.get(column) is not None} if column else set()
+        count = len(result.rows)
+    failures = [f"missing {value!r} in {expectation.get('column', 'object')}"
+                for value in expectation.get("contains", []) if str(value) not in values]
+    if count < expectation.get("min_rows", 1):
+        failures.append(f"{count} rows, expected at least {expectation.get('min_rows', 1)}")
+    return failures

@@ -1,0 +1,46 @@
+"""RFC 9457 problem details: every error the service gives is JSON of this shape, with the right status,
+and never carries a stack trace or a file path."""
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from graph.vocab import BASE
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error to answer with a problem document."""
+
+    def __init__(self, status: int, title: str, detail: str, slug: str | None = None, headers=None, **extra):
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+        self.slug = slug or title.lower().replace(" ", "-")
+        self.headers = headers or {}
+
+
+def problem_response(problem: Problem):
+    body = {"type": f"{BASE}problems/{problem.slug}", "title": problem.title, "status": problem.status,
+            "detail": problem.detail, "instance": request.path, **problem.extra}
+    response = jsonify(body)
+    response.status_code = problem.status
+    response.mimetype = PROBLEM_TYPE
+    response.headers.update(problem.headers)
+    return response
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Problem, problem_response)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        headers = {}
+        if error.code == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return problem_response(Problem(error.code or 500, error.name, error.description or error.name,
+                                        headers=headers))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        return problem_response(Problem(500, "Internal Server Error",
+                                        "the server failed to answer this request; the error was logged"))

@@ -1,0 +1,60 @@
+"""Running one query against a pyoxigraph store: the request, the errors, and the worker-process loop.
+
+Kept free of heavy imports so that worker processes start quickly.
+"""
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from service.results import Result, collect
+
+
+class QueryTimeout(Exception):
+    def __init__(self, seconds: float):
+        super().__init__(f"the query ran longer than the time limit of {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
+class QueryFailed(Exception):
+    """The store rejected the query (syntax or evaluation error); the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    text: str
+    bindings: dict = field(default_factory=dict)   # variable name -> pyoxigraph term (never text)
+    default_graphs: tuple[str, ...] = ()            # empty: the union of all graphs
+    named_graphs: tuple[str, ...] = ()              # empty: every named graph
+    limit: int = 10_000                              # rows or triples before the result is refused
+
+
+def execute(store: ox.Store, request: QueryRequest) -> Result:
+    """Run a query against a pyoxigraph store and read its result into memory (capped)."""
+    options = {"substitutions": {ox.Variable(k): v for k, v in request.bindings.items()} or None}
+    if request.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if request.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    try:
+        return collect(store.query(request.text, **options), request.limit)
+    except SyntaxError as error:
+        raise QueryFailed(f"SPARQL syntax error: {error}") from None
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryFailed(f"query evaluation failed: {error}") from None
+
+
+
+def worker_main(connection, store_path: str) -> None:
+    """A worker process: answers QueryRequests from the connection until it is closed or killed."""
+    store = ox.Store.read_only(store_path)
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        try:
+            connection.send(("ok", execute(store, request)))
+        except Exception as error:  # sent back whole: the parent decides what the client sees
+            connection.send(("error", error))

@@ -1,0 +1,73 @@
+"""What the app holds while it runs: the open release stores, the name index per release, the
+catalogue, and the cache of canned-query answers (keyed by release, so a new release invalidates it)."""
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from graph.release import Release
+from service.catalogue import CannedQuery, load_catalogue
+from service.problems import Problem
+from service.resolve import NameIndex
+from service.store import EmbeddedStore, ensure_release, release_by_id
+
+
+class AnswerCache:
+    """A bounded LRU of serialised answers."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+class Runtime:
+    def __init__(self, config: dict):
+        self.config = config
+        self.data_dir = Path(config["DATA_DIR"])
+        self.catalogue: dict[str, CannedQuery] = load_catalogue(Path(config["QUERIES_DIR"]))
+        self.current = ensure_release(self.data_dir)
+        self.stores: dict[str, EmbeddedStore] = {}
+        self.indexes: dict[str, NameIndex] = {}
+        self.cache = AnswerCache(config["CACHE_SIZE"])
+        self.lock = threading.Lock()
+        self.store(self.current.id)
+
+    def store(self, release_id: str | None = None) -> EmbeddedStore:
+        """The store of a kept release (the current one by default); 410 for one no longer kept."""
+        release_id = release_id or self.current.id
+        with self.lock:
+            if release_id not in self.stores:
+                release = self.release(release_id)
+                self.stores[release_id] = EmbeddedStore(release, self.config["ISOLATED_WORKERS"])
+            return self.stores[release_id]
+
+    def release(self, release_id: str) -> Release:
+        release = self.current if release_id == self.current.id else release_by_id(self.data_dir, release_id)
+        if release is None:
+            raise Problem(410, "Release not kept", f"release {release_id!r} is not kept on this service",
+                          current_release=self.current.id)
+        return release
+
+    def index(self, release_id: str | None = None) -> NameIndex:
+        store = self.store(release_id)
+        with self.lock:
+            key = store.release.id
+            if key not in self.indexes:
+                self.indexes[key] = NameIndex(store.run)
+            return self.indexes[key]
+
+    def close(self) -> None:
+        for store in self.stores.values():
+            store.close()

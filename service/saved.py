@@ -1,0 +1,131 @@
+"""`/saved`: permalinks for ad-hoc queries. POST the SPARQL text (and a title) and get `/saved/<id>`,
+an id derived from the text (same text, same id), kept in SQLite under the data directory (WAL,
+one transaction per save) so it survives restarts; GET `/saved/<id>` runs it like `/sparql`."""
+import hashlib
+import hmac
+import sqlite3
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from service.http import answer_headers
+from service.problems import Problem
+from service.query import QueryRequest
+from service.results import available_types, content_type, negotiate, serialize
+from service.sparql import check_text, run_untrusted
+
+bp = Blueprint("saved", __name__)
+SCHEMA = """CREATE TABLE IF NOT EXISTS saved (
+  id TEXT PRIMARY KEY, query TEXT NOT NULL, title TEXT NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')))"""
+MAX_TITLE = 200
+_local = threading.local()
+
+
+def database() -> sqlite3.Connection:
+    """A connection per thread to the saved-query database (created on first use)."""
+    path = Path(current_app.config["DATA_DIR"]) / "saved.sqlite3"
+    connection = getattr(_local, "connections", {}).get(str(path))
+    if connection is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(SCHEMA)
+        _local.connections = {**getattr(_local, "connections", {}), str(path): connection}
+    return connection
+
+
+def saved_id(text: str) -> str:
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
+
+
+def authorise() -> None:
+    token = current_app.config.get("SAVED_WRITE_TOKEN")
+    if not token:
+        return
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise Problem(401, "Unauthorized", "saving a query needs `Authorization: Bearer <token>`",
+                      headers={"WWW-Authenticate": 'Bearer realm="lmkg-saved"'})
+
+
+def read_submission() -> tuple[str, str]:
+    if request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise Problem(400, "Malformed request", "send a JSON object {\"query\": …, \"title\": …}", slug="malformed-request")
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        body = request.form.to_dict()
+    else:
+        raise Problem(415, "Unsupported Media Type", "POST JSON or a form with `query` and `title`")
+    unknown = sorted(set(body) - {"query", "title"})
+    if unknown:
+        raise Problem(400, "Unknown parameter", "a saved query takes only query and title, not " + ", ".join(unknown),
+                      slug="unknown-parameter")
+    text, title = body.get("query"), body.get("title", "")
+    if not isinstance(text, str) or not text.strip() or not isinstance(title, str):
+        raise Problem(400, "Malformed request", "`query` must be non-empty SPARQL text and `title` a string",
+                      slug="malformed-request")
+    if len(text) > current_app.config["MAX_QUERY_LENGTH"] or len(title) > MAX_TITLE:
+        raise Problem(413, "Query too long", "the query or its title is too long", slug="query-too-long")
+    return text, title.strip()
+
+
+def parse_check(text: str) -> None:
+    import pyoxigraph as ox
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        raise Problem(400, "Malformed query", f"SPARQL syntax error: {error}", slug="malformed-query") from None
+
+
+@bp.post("/saved")
+def save():
+    authorise()
+    text, title = read_submission()
+    check_text(text)
+    parse_check(text)
+    identifier = saved_id(text)
+    connection = database()
+    with connection:  # one transaction: acknowledged only once committed
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT OR IGNORE INTO saved (id, query, title) VALUES (?, ?, ?)", (identifier, text, title))
+    location = url_for("saved.run", identifier=identifier)
+    response = jsonify(id=identifier, url=url_for("saved.run", identifier=identifier, _external=True), title=title)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+def load(identifier: str) -> tuple[str, str]:
+    row = database().execute("SELECT query, title FROM saved WHERE id = ?", (identifier,)).fetchone()
+    if row is None:
+        raise Problem(404, "Unknown saved query", f"no saved query {identifier!r}", slug="unknown-saved-query")
+    return row
+
+
+@bp.get("/saved/<identifier>.rq")
+def text(identifier: str):
+    query, _ = load(identifier)
+    return Response(query, content_type="application/sparql-query; charset=utf-8")
+
+
+@bp.get("/saved/<identifier>")
+def run(identifier: str):
+    unknown = sorted(set(request.args) - {"format", "release"})
+    if unknown:
+        raise Problem(400, "Unknown parameter", "a saved query takes no parameter " + ", ".join(unknown),
+                      slug="unknown-parameter")
+    query, title = load(identifier)
+    form = check_text(query)
+    media_type = negotiate(form, request.accept_mimetypes, request.args.get("format"))
+    if media_type is None:
+        raise Problem(406, "Not Acceptable", "this query answers as: " + ", ".join(available_types(form)),
+                      slug="not-acceptable")
+    store = current_app.extensions["lmkg"].store(request.args.get("release"))
+    result = run_untrusted(store, QueryRequest(query, limit=current_app.config["MAX_ROWS"]))
+    response = Response(serialize(result, media_type), content_type=content_type(media_type))
+    response.headers["Link"] = f'<{url_for("saved.text", identifier=identifier)}>; rel="describedby"'
+    answer_headers(response, store.release.id)
+    return response
