@@ -28,7 +28,7 @@ def hermit_inferences(merged: Graph) -> Graph:
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as error:
-            raise InconsistentGraph(f"HermiT: the ontology with the curated facts is inconsistent ({error})")
+            raise InconsistentGraph(f"HermiT: the ontology with the curated facts is inconsistent ({error})") from None
         inferred = Graph()
         for s, p, o in world.get_ontology(INFERENCES_ONTOLOGY).get_triples():
             if s > 0 and o > 0:  # negative storids are blank nodes: anonymous class expressions

@@ -34,7 +34,7 @@ def description_graph(release, endpoint: str) -> Graph:
     g.add((dataset, SD.defaultGraph, default_graph))
     g.add((default_graph, RDF.type, SD.Graph))
     g.add((default_graph, VOID.triples, Literal(sum(release.triples.values()))))
-    for name, count in sorted(release.triples.items()):
+    for name in sorted(release.triples):
         named, described = BNode(), URIRef(name)
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))

@@ -23,20 +23,23 @@ class QueryFailed(Exception):
 class QueryRequest:
     text: str
     bindings: dict = field(default_factory=dict)   # variable name -> pyoxigraph term (never text)
-    default_graphs: tuple[str, ...] = ()            # empty: the union of all graphs
-    named_graphs: tuple[str, ...] = ()              # empty: every named graph
+    default_graphs: tuple[str, ...] = ()            # with named_graphs: the request's dataset (protocol)
+    named_graphs: tuple[str, ...] = ()
+    query_dataset: bool = False                     # the text names its own dataset (FROM / FROM NAMED)
+    base_iri: str | None = None                     # resolves relative IRIs of the text
     limit: int = 10_000                              # rows or triples before the result is refused
 
 
 def execute(store: ox.Store, request: QueryRequest) -> Result:
     """Run a query against a pyoxigraph store and read its result into memory (capped)."""
-    options = {"substitutions": {ox.Variable(k): v for k, v in request.bindings.items()} or None}
-    if request.default_graphs:
+    options = {"substitutions": {ox.Variable(k): v for k, v in request.bindings.items()} or None,
+               "base_iri": request.base_iri}
+    if request.default_graphs or request.named_graphs:
+        # A dataset given in the request replaces the whole default dataset (SPARQL 1.1 Protocol 2.1.4).
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if request.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    elif not request.query_dataset:
+        options["use_default_graph_as_union"] = True
     try:
         return collect(store.query(request.text, **options), request.limit)
     except SyntaxError as error:

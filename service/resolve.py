@@ -26,6 +26,8 @@ SELECT ?entity ?type WHERE {
   FILTER (isIRI(?entity) && isIRI(?type))
 }"""
 # Records that are about something else: a name that matches a curated entity too resolves to that.
+# Likewise a name shared by a curated individual and an ontology class (WBRT) names the individual;
+# the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
 
 
@@ -68,7 +70,8 @@ class NameIndex:
         if allowed_types:
             found = {iri for iri in found if self.types.get(iri, set()) & allowed_types}
         primary = {iri for iri in found if not iri.startswith(SECONDARY_PREFIXES)}
-        matches = sorted(primary or found)
+        curated = {iri for iri in primary if iri.startswith(BASE + "id/")}
+        matches = sorted(curated or primary or found)  # a curated individual before an ontology class
         if matches:
             return Resolution(matches, [])
         return Resolution([], self.suggest(text, allowed_types))

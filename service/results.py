@@ -34,7 +34,8 @@ FORMAT_NAMES = {
     "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
     "ntriples": "application/n-triples", "n-triples": "application/n-triples", "rdfxml": "application/rdf+xml",
     "rdf": "application/rdf+xml", "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-    "nquads": "application/n-quads", "trig": "application/trig",
+    "nquads": "application/n-quads", "trig": "application/trig", "rdf+xml": "application/rdf+xml",
+    "n3": "text/turtle",
 }
 
 
@@ -129,8 +130,9 @@ def negotiate(form: str, accept, format_name: str | None = None) -> str | None:
     offered = available_types(form)
     if format_name:
         wanted = FORMAT_NAMES.get(format_name.lower(), format_name.lower())
-        if form == "CONSTRUCT" and wanted == "application/sparql-results+json":
-            wanted = "application/ld+json"  # SPARQLWrapper asks format=json for JSON-LD graphs too
+        if form == "CONSTRUCT":  # SPARQLWrapper names graph formats json / xml too
+            wanted = {"application/sparql-results+json": "application/ld+json",
+                      "application/sparql-results+xml": "application/rdf+xml"}.get(wanted, wanted)
         return wanted if wanted in offered else None
     if not accept:
         return offered[0]

@@ -12,8 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from service.http import answer_headers
 from service.problems import Problem
 from service.query import QueryRequest
-from service.results import available_types, content_type, negotiate, serialize
-from service.sparql import check_text, run_untrusted
+from service.results import content_type, serialize
+from service.sparql import check_text, choose_media_type, result_form, run_untrusted
 
 bp = Blueprint("saved", __name__)
 SCHEMA = """CREATE TABLE IF NOT EXISTS saved (
@@ -118,13 +118,12 @@ def run(identifier: str):
         raise Problem(400, "Unknown parameter", "a saved query takes no parameter " + ", ".join(unknown),
                       slug="unknown-parameter")
     query, title = load(identifier)
-    form = check_text(query)
-    media_type = negotiate(form, request.accept_mimetypes, request.args.get("format"))
-    if media_type is None:
-        raise Problem(406, "Not Acceptable", "this query answers as: " + ", ".join(available_types(form)),
-                      slug="not-acceptable")
+    facts = check_text(query)
+    media_type = choose_media_type(result_form(facts), request.args)
     store = current_app.extensions["lmkg"].store(request.args.get("release"))
-    result = run_untrusted(store, QueryRequest(query, limit=current_app.config["MAX_ROWS"]))
+    result = run_untrusted(store, QueryRequest(query, query_dataset=facts.names_dataset,
+                                               base_iri=url_for("sparql.endpoint", _external=True),
+                                               limit=current_app.config["MAX_ROWS"]))
     response = Response(serialize(result, media_type), content_type=content_type(media_type))
     response.headers["Link"] = f'<{url_for("saved.text", identifier=identifier)}>; rel="describedby"'
     answer_headers(response, store.release.id)

@@ -4,7 +4,7 @@ GET ?query=…, POST form-encoded query=…, POST application/sparql-query; defa
 named-graph-uri select graphs of the store (nothing is fetched from the web); every update is refused
 with 403; GET without a query answers the SPARQL Service Description with VoID.
 """
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
 
 from service.description import service_description
 from service.http import answer_headers
@@ -78,8 +78,8 @@ def read_query(params) -> str:
     return text
 
 
-def check_text(text: str) -> str:
-    """The query form; refuses updates, federation and text that is no query at all."""
+def check_text(text: str):
+    """The query's lexical facts; refuses updates, federation and text that is no query at all."""
     facts = analyse(text)
     if facts.is_update:
         raise refuse_update()
@@ -88,14 +88,25 @@ def check_text(text: str) -> str:
                       slug="federation-not-allowed")
     if facts.form is None:
         raise Problem(400, "Malformed query", "no SELECT, ASK, CONSTRUCT or DESCRIBE query found", slug="malformed-query")
+    return facts
+
+
+def result_form(facts) -> str:
     return "CONSTRUCT" if facts.form == "DESCRIBE" else facts.form
 
 
-def format_name(params) -> str | None:
-    for key in ("format", "output", "results"):
-        if params.get(key):
-            return params.get(key)
-    return None
+def choose_media_type(form: str, params) -> str:
+    """From `format=`/`output=`/`results=` (SPARQLWrapper sends several), else the Accept header."""
+    names = [v for key in ("format", "output", "results") for v in params.getlist(key) if v]
+    for name in names:
+        media_type = negotiate(form, None, name)
+        if media_type:
+            return media_type
+    media_type = negotiate(form, request.accept_mimetypes)
+    if media_type is None:
+        raise Problem(406, "Not Acceptable", f"a {form} result is available as: " + ", ".join(available_types(form)),
+                      slug="not-acceptable")
+    return media_type
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -104,15 +115,12 @@ def endpoint():
     if request.method == "GET" and not params:
         return service_description()
     text = read_query(params)
-    form = check_text(text)
-    media_type = negotiate(form, request.accept_mimetypes, format_name(params))
-    if media_type is None:
-        raise Problem(406, "Not Acceptable", f"a {form} result is available as: "
-                      + ", ".join(available_types(form)), slug="not-acceptable")
+    facts = check_text(text)
+    media_type = choose_media_type(result_form(facts), params)
     store = runtime().store(params.get("release"))
     query = QueryRequest(text, default_graphs=tuple(params.getlist("default-graph-uri")),
-                         named_graphs=tuple(params.getlist("named-graph-uri")),
-                         limit=current_app.config["MAX_ROWS"])
+                         named_graphs=tuple(params.getlist("named-graph-uri")), query_dataset=facts.names_dataset,
+                         base_iri=url_for("sparql.endpoint", _external=True), limit=current_app.config["MAX_ROWS"])
     result = run_untrusted(store, query)
     body = serialize(result, media_type)
     response = Response(body, content_type=content_type(media_type))

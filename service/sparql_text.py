@@ -24,6 +24,7 @@ class QueryText:
     form: str | None          # SELECT, ASK, CONSTRUCT, DESCRIBE, or None when no form keyword is found
     is_update: bool           # the text is (or contains) a SPARQL Update operation
     uses_service: bool        # the text calls SERVICE (federation)
+    names_dataset: bool = False  # the text has FROM / FROM NAMED clauses
 
 
 def keywords(text: str) -> list[str]:
@@ -41,4 +42,4 @@ def analyse(text: str) -> QueryText:
     form = next((w for w in words if w in QUERY_FORMS), None)
     first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
     is_update = first in UPDATE_KEYWORDS or (form is None and any(w in UPDATE_KEYWORDS for w in words))
-    return QueryText(form=form, is_update=is_update, uses_service="SERVICE" in words)
+    return QueryText(form=form, is_update=is_update, uses_service="SERVICE" in words, names_dataset="FROM" in words)

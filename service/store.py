@@ -9,7 +9,6 @@ be interrupted from Python.
 import multiprocessing
 import queue
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox

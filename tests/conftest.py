@@ -33,6 +33,26 @@ def curated():
 
 def select(store, query: str) -> list[dict]:
     """Rows of a SELECT as dicts of plain strings (IRIs and literal values)."""
-    result = store.query(query)
-    names = [v.value for v in result.variables]
-    return [{n: (t.value if t is not None else None) for n, t in zip(names, row)} for row in result]
+    from service.query import QueryRequest
+    result = store.run(QueryRequest(query, limit=1_000_000))
+    return [{n: (t.value if t is not None else None) for n, t in zip(result.variables, row)} for row in result.rows]
+
+
+@pytest.fixture(scope="session")
+def data_dir(release):
+    from pathlib import Path
+    return Path(release.folder).parent.parent
+
+
+@pytest.fixture(scope="session")
+def app(data_dir):
+    """The service over the session's release (the real queries/ folder)."""
+    from service import create_app
+    app = create_app({"DATA_DIR": str(data_dir), "TESTING": True})
+    yield app
+    app.extensions["lmkg"].close()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()

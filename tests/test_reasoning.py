@@ -10,7 +10,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 
 def in_graph(store, graph: str, triple: str) -> bool:
-    return bool(store.query(PREFIXES + f"ASK {{ GRAPH <https://w3id.org/lungmet-kg/graph/{graph}> {{ {triple} }} }}"))
+    from service.query import QueryRequest
+    ask = PREFIXES + f"ASK {{ GRAPH <https://w3id.org/lungmet-kg/graph/{graph}> {{ {triple} }} }}"
+    return store.run(QueryRequest(ask)).boolean
 
 
 @pytest.mark.parametrize("triple", [

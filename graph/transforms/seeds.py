@@ -162,10 +162,10 @@ class SeedsTransform:
 
     # -- entities ---------------------------------------------------------------------------
     def add_entities(self, data: dict) -> None:
-        for section, (kind, default_classes) in ENTITY_SECTIONS.items():
+        for section, (kind, _) in ENTITY_SECTIONS.items():
             for record in data.get(section, []):
                 self.register(record["id"], entity_iri(kind, record["id"]), record["label"])
-        for section, (kind, default_classes) in ENTITY_SECTIONS.items():
+        for section, (_, default_classes) in ENTITY_SECTIONS.items():
             for record in data.get(section, []):
                 self.add_entity(record, default_classes)
 

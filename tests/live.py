@@ -1,0 +1,188 @@
+"""A live LungMet KG service for tests that speak real HTTP: `lmkg --data-dir DATA serve` in a subprocess.
+
+    from tests.live import live_server  # noqa: F401   (the session fixture; yields the base URL)
+
+or, outside pytest:
+
+    with running_service(data_dir) as base_url:
+        ...
+
+Plus a small raw HTTP client (`http_request`) built on http.client, so that a test controls exactly
+which headers are sent (urllib adds a form Content-Type to every POST body, which the protocol tests
+must be able to leave out).
+"""
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+STARTUP_TIMEOUT = 60.0   # seconds until /health must answer 200
+STOP_TIMEOUT = 10.0      # seconds to wait for a clean exit before escalating
+REQUEST_TIMEOUT = 60.0   # seconds for one HTTP exchange with the live server
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def lmkg_command() -> list[str]:
+    """The `lmkg` console script of this interpreter's environment, else `python -m lmkg.cli`."""
+    script = Path(sys.executable).parent / "lmkg"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "lmkg.cli"]
+
+
+def health(base_url: str, timeout: float = 2.0) -> int | None:
+    """The status of GET /health, or None when nothing answers yet."""
+    parts = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", "/health")
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ctrl-C first (so the service closes its query workers), then SIGTERM, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    else:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+    # the service's query workers are in its process group (a session of its own); they leave when the
+    # service's end of their pipe closes, but any still there after a grace period are ended one by one
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while (left := group_members(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Processes of process group `pgid` (Linux /proc; empty elsewhere)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:
+                members.append(int(stat.parent.name))
+    return members
+
+
+@contextlib.contextmanager
+def running_service(data_dir: Path | str, host: str = "127.0.0.1", port: int | None = None,
+                    startup_timeout: float = STARTUP_TIMEOUT):
+    """Serve the latest release of `data_dir` on a free port; yields the base URL (no trailing slash)."""
+    port = port or free_port()
+    base_url = f"http://{host}:{port}"
+    command = lmkg_command() + ["--data-dir", str(data_dir), "serve", "--host", host, "--port", str(port)]
+    env = {**os.environ, "LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=env, start_new_session=True)
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while health(base_url) != 200:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"`{' '.join(command)}` exited with {process.returncode}:\n{log.read()}")
+                if time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"{base_url}/health did not answer 200 within {startup_timeout:g} s; "
+                                       f"output so far:\n{log.read()}")
+                time.sleep(0.2)
+            yield base_url
+        finally:
+            stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server(release):
+    """Base URL of `lmkg serve` running over the session's release (see tests/conftest.py)."""
+    data_dir = Path(release.folder).parent.parent
+    with running_service(data_dir) as base_url:
+        yield base_url
+
+
+# -- raw HTTP -----------------------------------------------------------------------------------------
+
+@dataclass(repr=False)
+class Reply:
+    """One HTTP exchange, kept whole so that a failing assertion can show the request and the response."""
+    method: str
+    url: str
+    request_headers: dict
+    request_body: bytes | None
+    status: int
+    reason: str
+    headers: http.client.HTTPMessage
+    body: bytes
+    notes: list = field(default_factory=list)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("Content-Type")
+
+    @property
+    def mimetype(self) -> str | None:
+        """The media type of the answer without parameters, lower-cased."""
+        value = self.content_type
+        return value.split(";", 1)[0].strip().lower() if value else None
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def __str__(self) -> str:
+        sent = "\n".join(f"    {k}: {v}" for k, v in self.request_headers.items())
+        got = "\n".join(f"    {k}: {v}" for k, v in self.headers.items())
+        body = self.request_body if self.request_body is None else self.request_body[:2000]
+        return (f"\n--- request ---\n{self.method} {self.url}\n{sent}\n    body: {body!r}"
+                f"\n--- response ---\n{self.status} {self.reason}\n{got}\n    body: {self.body[:2000]!r}\n")
+
+    __repr__ = __str__
+
+
+def http_request(base_url: str, method: str, path: str, body: bytes | str | None = None,
+                 headers: dict | None = None, timeout: float = REQUEST_TIMEOUT) -> Reply:
+    """Send exactly this request (http.client adds only Host, Accept-Encoding and Content-Length)."""
+    parts = urllib.parse.urlsplit(base_url)
+    headers = dict(headers or {})
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        return Reply(method, base_url + path, headers, body, response.status, response.reason,
+                     response.headers, data)
+    finally:
+        connection.close()
