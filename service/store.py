@@ -22,10 +22,6 @@ CLI_FORMATS = {"tsv": "text/tab-separated-values", "csv": "text/csv", "json": "a
                "xml": "application/sparql-results+xml", "ttl": "text/turtle", "nt": "application/n-triples"}
 
 
-class NoRelease(RuntimeError):
-    """There is no built release to serve."""
-
-
 class EmbeddedStore:
     """A release's read-only pyoxigraph store; the default graph is the union of its graphs."""
 

@@ -11,8 +11,21 @@ from pathlib import Path
 import yaml
 from rdflib import BNode, Graph, Literal, URIRef
 
-from graph.vocab import (BIBO, DCTERMS, LMKG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, entity_iri,
-                         xref_iri)
+from graph.vocab import (
+    BIBO,
+    DCTERMS,
+    LMKG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+    entity_iri,
+    xref_iri,
+)
+from lmkg.paths import ONTOLOGY_DIR
 
 # Sections of entities.yaml -> (IRI kind, default classes)
 ENTITY_SECTIONS = {
@@ -83,6 +96,7 @@ class SeedsTransform:
         self.labels: dict[str, str] = {}
         self.regimens: dict[tuple, str] = {}
         self.seeds: dict[str, dict] = {}
+        self.class_labels = ontology_labels()
 
     # -- identifiers ------------------------------------------------------------------------
     def register(self, slug: str, iri: URIRef, label: str) -> URIRef:
@@ -375,7 +389,7 @@ class SeedsTransform:
     def add_subject(self, iri: URIRef, record: dict, context: str) -> str:
         if record.get("about_class"):
             self.g.add((iri, LMKG.statedOfClass, LMKG[record["about_class"]]))
-            return class_label(record["about_class"])
+            return "class " + self.class_labels[record["about_class"]]
         about = record.get("about") or record.get("measured") or record.get("biomarker")
         self.g.add((iri, SCHEMA.about, self.iri(about, context)))
         return self.labels[about]
@@ -466,8 +480,13 @@ def outcome_slug(outcome: dict, role: str) -> str:
     return "-".join(parts + [role])
 
 
-def class_label(local_name: str) -> str:
-    return "class " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local_name)
+def ontology_labels() -> dict[str, str]:
+    """English labels of the ontology's terms by local name (statements made of a class name it)."""
+    ontology = Graph()
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        ontology.parse(path)
+    return {str(term).split("#", 1)[1]: str(label) for term, label in ontology.subject_objects(RDFS.label)
+            if str(term).startswith(str(LMKG))}
 
 
 def statement_summary(record: dict, labels: dict) -> str:
