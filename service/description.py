@@ -2,7 +2,7 @@
 from flask import Response, current_app, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 
-from graph.vocab import PREFIXES, RDF, SD, VOID
+from graph.vocab import GRAPH_META, PREFIXES, RDF, SD, VOID
 from service.http import answer_headers
 from service.problems import Problem
 from service.results import GRAPH_TYPES, content_type
@@ -34,7 +34,7 @@ def description_graph(release, endpoint: str) -> Graph:
     g.add((dataset, SD.defaultGraph, default_graph))
     g.add((default_graph, RDF.type, SD.Graph))
     g.add((default_graph, VOID.triples, Literal(sum(release.triples.values()))))
-    for name in sorted(release.triples):
+    for name in [*sorted(release.triples), str(GRAPH_META)]:  # meta: this VoID description
         named, described = BNode(), URIRef(name)
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
