@@ -4,7 +4,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
 from service.http import answer_headers
-from service.problems import Problem
+from service.problems import Problem, query_problems
 from service.query import QueryRequest
 from service.results import GRAPH_TYPES, content_type, serialize
 
@@ -43,7 +43,8 @@ def exists(store, iri: str) -> bool:
 
 
 def rdf_answer(store, text: str, bindings: dict, media_type: str) -> Response:
-    result = store.run(QueryRequest(text, bindings=bindings, limit=100_000))
+    with query_problems():
+        result = store.run(QueryRequest(text, bindings=bindings, limit=100_000))
     response = Response(serialize(result, media_type), content_type=content_type(media_type))
     answer_headers(response, store.release.id)
     return response

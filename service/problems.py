@@ -1,5 +1,7 @@
 """RFC 9457 problem details: every error the service gives is JSON of this shape, with the right status,
 and never carries a stack trace or a file path."""
+from contextlib import contextmanager
+
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +18,22 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
         self.slug = slug or title.lower().replace(" ", "-")
         self.headers = headers or {}
+
+
+@contextmanager
+def query_problems():
+    """Turns the ways a query can fail into the problem the client gets."""
+    from service.query import QueryFailed, QueryTimeout
+    from service.results import TooManyResults
+    try:
+        yield
+    except QueryTimeout as error:
+        raise Problem(503, "Query timeout", str(error), slug="query-timeout", headers={"Retry-After": "10"},
+                      time_limit_seconds=error.seconds) from None
+    except TooManyResults as error:
+        raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
+    except QueryFailed as error:
+        raise Problem(400, "Malformed query", str(error), slug="malformed-query") from None
 
 
 def problem_response(problem: Problem):

@@ -11,9 +11,9 @@ from graph.vocab import RDF, RDFS, SCHEMA
 from service.catalogue import CannedQuery, ParameterError
 from service.description import RDFLIB_FORMATS
 from service.http import answer_headers
-from service.problems import Problem
+from service.problems import Problem, query_problems
 from service.query import QueryRequest
-from service.results import TooManyResults, available_types, content_type, negotiate, serialize
+from service.results import available_types, content_type, negotiate, serialize
 
 bp = Blueprint("queries", __name__)
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -121,10 +121,8 @@ def run(name: str):
 
 
 def execute(store, query: CannedQuery, bindings: dict):
-    try:
+    with query_problems():
         return store.run(QueryRequest(query.text, bindings=bindings, limit=current_app.config["MAX_ROWS"]))
-    except TooManyResults as error:
-        raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
 
 
 def explain(query: CannedQuery, bindings: dict, release_id: str):

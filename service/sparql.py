@@ -8,9 +8,9 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from service.description import service_description
 from service.http import answer_headers
-from service.problems import Problem
-from service.query import QueryFailed, QueryRequest, QueryTimeout
-from service.results import TooManyResults, available_types, content_type, negotiate, serialize
+from service.problems import Problem, query_problems
+from service.query import QueryRequest
+from service.results import available_types, content_type, negotiate, serialize
 from service.sparql_text import analyse
 
 bp = Blueprint("sparql", __name__)
@@ -129,13 +129,5 @@ def endpoint():
 
 
 def run_untrusted(store, query: QueryRequest):
-    timeout = current_app.config["QUERY_TIMEOUT"]
-    try:
-        return store.run_isolated(query, timeout)
-    except QueryTimeout as error:
-        raise Problem(503, "Query timeout", str(error), slug="query-timeout", headers={"Retry-After": "10"},
-                      time_limit_seconds=timeout) from None
-    except TooManyResults as error:
-        raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
-    except QueryFailed as error:
-        raise Problem(400, "Malformed query", str(error), slug="malformed-query") from None
+    with query_problems():
+        return store.run_isolated(query, current_app.config["QUERY_TIMEOUT"])
