@@ -66,9 +66,25 @@ def run_canned_query(store, args) -> int:
     return 0
 
 
+def cmd_load(args) -> int:
+    from graph.load import load_release
+    from service.store import ensure_release, release_by_id
+    folder = args.data_dir or data_dir()
+    release = release_by_id(folder, args.release) if args.release else ensure_release(folder)
+    if release is None:
+        print(f"no release {args.release!r} in {folder}", file=sys.stderr)
+        return 1
+    credentials = (args.user, args.password) if args.user else None
+    load_release(release, args.endpoint, args.batch_size, credentials=credentials)
+    return 0
+
+
 def cmd_serve(args) -> int:
     from service import create_app
-    app = create_app({"DATA_DIR": str(args.data_dir)} if args.data_dir else None)
+    config = {"DATA_DIR": str(args.data_dir)} if args.data_dir else {}
+    if args.endpoint:
+        config["SPARQL_ENDPOINT"] = args.endpoint
+    app = create_app(config or None)
     app.run(host=args.host, port=args.port)
     return 0
 
@@ -92,7 +108,15 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the latest release (building it first if there is none)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--endpoint", help="remote mode: answer from this SPARQL 1.1 query endpoint (see `lmkg load`)")
     s.set_defaults(func=cmd_serve)
+    ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store with SPARQL Update, in batches")
+    ld.add_argument("--endpoint", required=True, help="the store's SPARQL Update endpoint")
+    ld.add_argument("--release", help="the release id (default: the latest, built first if there is none)")
+    ld.add_argument("--batch-size", type=int, default=10_000, help="triples per INSERT DATA request")
+    ld.add_argument("--user", help="HTTP user for the update endpoint (e.g. Virtuoso's /sparql-auth)")
+    ld.add_argument("--password", help="HTTP password for the update endpoint")
+    ld.set_defaults(func=cmd_load)
     return p
 
 

@@ -16,6 +16,9 @@ DEFAULTS = {
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
     "FEDERATION_ALLOWED": False,    # SERVICE calls to other endpoints
     "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
+    "SPARQL_ENDPOINT": None,        # remote mode: a SPARQL 1.1 query endpoint holding a loaded release
+    "REMOTE_TIMEOUT": 30.0,         # seconds to wait for the remote store on trusted (canned, page) queries
+    "REMOTE_RELEASE_TTL": 10.0,     # seconds before remote mode asks the store again which release it holds
     "CONTENT_SECURITY_POLICY": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                "script-src 'self'; object-src 'none'; frame-ancestors 'none'",
 }

@@ -23,7 +23,7 @@ class Problem(Exception):
 @contextmanager
 def query_problems():
     """Turns the ways a query can fail into the problem the client gets."""
-    from service.query import QueryFailed, QueryTimeout
+    from service.query import QueryFailed, QueryTimeout, StoreUnavailable
     from service.results import TooManyResults
     try:
         yield
@@ -32,6 +32,9 @@ def query_problems():
                       time_limit_seconds=error.seconds) from None
     except TooManyResults as error:
         raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
+    except StoreUnavailable as error:
+        raise Problem(503, "Store unavailable", str(error), slug="store-unavailable",
+                      headers={"Retry-After": "5"}) from None
     except QueryFailed as error:
         raise Problem(400, "Malformed query", str(error), slug="malformed-query") from None
 
@@ -47,7 +50,13 @@ def problem_response(problem: Problem):
 
 
 def register(app: Flask) -> None:
+    from service.query import StoreUnavailable
+
     app.register_error_handler(Problem, problem_response)
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable):
+        return problem_response(Problem(503, "Store unavailable", str(error), headers={"Retry-After": "5"}))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -15,6 +15,10 @@ class QueryTimeout(Exception):
         self.seconds = seconds
 
 
+class StoreUnavailable(Exception):
+    """The store behind the service cannot be reached or failed (remote mode); the message is safe to show."""
+
+
 class QueryFailed(Exception):
     """The store rejected the query (syntax or evaluation error); the message is safe to show."""
 

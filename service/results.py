@@ -67,11 +67,14 @@ def collect(raw, limit: int) -> Result:
     if isinstance(raw, ox.QueryBoolean):
         return Result("ASK", boolean=bool(raw))
     if isinstance(raw, ox.QueryTriples):
-        triples = take(raw, limit)
-        return Result("CONSTRUCT", triples=triples)
+        return collect_triples(raw, limit)
     variables = [v.value for v in raw.variables]
     rows = [tuple(solution[v] for v in variables) for solution in take(raw, limit)]
     return Result("SELECT", variables=variables, rows=rows)
+
+
+def collect_triples(triples, limit: int) -> Result:
+    return Result("CONSTRUCT", triples=take(triples, limit))
 
 
 def take(iterable, limit: int) -> list:

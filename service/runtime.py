@@ -1,6 +1,7 @@
 """What the app holds while it runs: the open release stores, the name index per release, the
 catalogue, and the cache of canned-query answers (keyed by release, so a new release invalidates it)."""
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from graph.release import Release
 from service.catalogue import CannedQuery, load_catalogue
 from service.problems import Problem
 from service.resolve import NameIndex
+from service.remote import RemoteStore
 from service.store import EmbeddedStore, ensure_release, release_by_id
 
 
@@ -32,20 +34,55 @@ class AnswerCache:
                 self.items.popitem(last=False)
 
 
+class RemoteRelease:
+    """The remote store and the release it holds, looked up again once it is REMOTE_RELEASE_TTL old (so a
+    new `lmkg load` is picked up, and a store that was down at start-up is found when it comes back)."""
+
+    def __init__(self, config: dict):
+        self.endpoint, self.timeout = config["SPARQL_ENDPOINT"], config["REMOTE_TIMEOUT"]
+        self.ttl = config["REMOTE_RELEASE_TTL"]
+        self.current: RemoteStore | None = None
+        self.checked = 0.0
+        self.lock = threading.Lock()
+
+    def store(self) -> RemoteStore:
+        with self.lock:
+            if self.current is None or time.monotonic() - self.checked > self.ttl:
+                fresh = RemoteStore(self.endpoint, self.timeout)
+                if self.current is None or self.current.release.id != fresh.release.id:
+                    self.current = fresh
+                self.checked = time.monotonic()
+            return self.current
+
+
 class Runtime:
+    """Embedded mode opens the releases kept in DATA_DIR; remote mode (SPARQL_ENDPOINT set) answers from
+    the one release loaded into that store, re-reading which one it is every REMOTE_RELEASE_TTL seconds."""
+
     def __init__(self, config: dict):
         self.config = config
         self.data_dir = Path(config["DATA_DIR"])
         self.catalogue: dict[str, CannedQuery] = load_catalogue(Path(config["QUERIES_DIR"]))
-        self.current = ensure_release(self.data_dir)
         self.stores: dict[str, EmbeddedStore] = {}
         self.indexes: dict[str, NameIndex] = {}
         self.cache = AnswerCache(config["CACHE_SIZE"])
         self.lock = threading.Lock()
-        self.store(self.current.id)
+        self.remote = RemoteRelease(config) if config.get("SPARQL_ENDPOINT") else None
+        if not self.remote:
+            self.embedded_release = ensure_release(self.data_dir)
+            self.store(self.embedded_release.id)
 
-    def store(self, release_id: str | None = None) -> EmbeddedStore:
+    @property
+    def current(self) -> Release:
+        return self.remote.store().release if self.remote else self.embedded_release
+
+    def store(self, release_id: str | None = None) -> EmbeddedStore | RemoteStore:
         """The store of a kept release (the current one by default); 410 for one no longer kept."""
+        if self.remote:
+            store = self.remote.store()
+            if release_id not in (None, store.release.id):
+                self.release(release_id)
+            return store
         release_id = release_id or self.current.id
         with self.lock:
             if release_id not in self.stores:
@@ -54,13 +91,16 @@ class Runtime:
             return self.stores[release_id]
 
     def release(self, release_id: str) -> Release:
-        release = self.current if release_id == self.current.id else release_by_id(self.data_dir, release_id)
+        if release_id == self.current.id:
+            return self.current
+        release = None if self.remote else release_by_id(self.data_dir, release_id)
         if release is None:
             raise Problem(410, "Release not kept", f"release {release_id!r} is not kept on this service",
                           current_release=self.current.id)
         return release
 
     def index(self, release_id: str | None = None) -> NameIndex:
+        """The name index of a release (built on first use: one query over its labels)."""
         store = self.store(release_id)
         with self.lock:
             key = store.release.id

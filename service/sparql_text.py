@@ -43,3 +43,22 @@ def analyse(text: str) -> QueryText:
     first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
     is_update = first in UPDATE_KEYWORDS or (form is None and any(w in UPDATE_KEYWORDS for w in words))
     return QueryText(form=form, is_update=is_update, uses_service="SERVICE" in words, names_dataset="FROM" in words)
+
+
+def where_group_start(text: str) -> int:
+    """The offset just after the `{` that opens the query's WHERE group (the first top-level `{` after
+    WHERE, or of a SELECT/ASK written without the WHERE keyword), skipping strings, IRIs and comments."""
+    depth, seen_where, seen_form = 0, False, None
+    for match in TOKEN.finditer(text):
+        word, other = match.group("word"), match.group("other")
+        if word and depth == 0:
+            upper = word.upper()
+            seen_where = seen_where or upper == "WHERE"
+            seen_form = seen_form or (upper if upper in QUERY_FORMS else None)
+        if other == "{":
+            if depth == 0 and (seen_where or seen_form in ("SELECT", "ASK")):
+                return match.end()
+            depth += 1
+        elif other == "}":
+            depth -= 1
+    raise ValueError("the query has no WHERE group")

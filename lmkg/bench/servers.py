@@ -1,0 +1,100 @@
+"""Servers on loopback for the integration tests and the benchmark: each a context manager that starts a
+process, waits until its URL answers, yields the base URL and stops the process (and its children)."""
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+STARTUP_TIMEOUT = 120.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def venv_command(name: str) -> str:
+    """A console script of this interpreter's environment (oxigraph, gunicorn, lmkg...)."""
+    script = Path(sys.executable).parent / name
+    if not script.exists():
+        raise FileNotFoundError(f"{script} is not installed (run `make install`)")
+    return str(script)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def running(command: list[str], ready_url: str, env: dict | None = None, cwd: str | None = None,
+            startup_timeout: float = STARTUP_TIMEOUT):
+    """Run `command` until the block ends; yields the process once `ready_url` answers below 500."""
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while not answers(ready_url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"`{' '.join(command)}` did not start (exit {process.poll()}):\n"
+                                       + log.read()[-4000:])
+                time.sleep(0.1)
+            yield process
+        finally:
+            stop_group(process)
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM to the process group (server and its workers), SIGKILL if it lingers."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=timeout)
+
+
+@contextlib.contextmanager
+def oxigraph_server(location: Path | None, read_only: bool = False, port: int | None = None):
+    """`oxigraph serve` (or `serve-read-only`) from PyPI's oxigraph package; yields the base URL, whose
+    SPARQL endpoints are /query and /update."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [venv_command("oxigraph"), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
+    if location:
+        command += ["--location", str(location)]
+    with running(command, f"{base}/query?query=ASK%7B%7D"):
+        yield base
+
+
+@contextlib.contextmanager
+def lmkg_gunicorn(data_dir: Path, endpoint: str | None = None, workers: int = 2, threads: int = 4,
+                  port: int | None = None):
+    """The service under gunicorn, over the embedded store of `data_dir` or (with `endpoint`) a remote one."""
+    port = port or free_port()
+    env = {"LMKG_DATA_DIR": str(data_dir)}
+    if endpoint:
+        env["LMKG_SPARQL_ENDPOINT"] = endpoint
+    command = [venv_command("gunicorn"), "--workers", str(workers), "--threads", str(threads),
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "service:create_app()"]
+    with running(command, f"http://127.0.0.1:{port}/health", env=env):
+        yield f"http://127.0.0.1:{port}"

@@ -1,0 +1,142 @@
+"""The remote backend: the same queries sent through SPARQLWrapper to any SPARQL 1.1 endpoint that holds a
+release loaded by `lmkg load` (Oxigraph server, Virtuoso, Fuseki, GraphDB, QLever...).
+
+Parameters are never spliced into the query as text: each bound value is a pyoxigraph term, written in
+its N-Triples form (which escapes it) into a `VALUES` block placed first in the query's WHERE group. That
+joins the value in before anything else is evaluated, as the embedded store's substitution does.
+
+The release's named graphs are sent as the protocol dataset (`default-graph-uri` for the union view,
+`named-graph-uri` for GRAPH patterns), so no store-specific "union default graph" setting is needed.
+"""
+import ast
+import socket
+import urllib.error
+
+import pyoxigraph as ox
+from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, QueryBadFormed
+
+from graph.release import Release
+from graph.vocab import GRAPH_META
+from service.query import QueryFailed, QueryRequest, QueryTimeout, StoreUnavailable
+from service.results import Result, collect, collect_triples
+from service.catalogue import query_form
+from service.sparql_text import where_group_start
+
+SOLUTIONS_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+USER_AGENT = "lmkg (LungMet KG service; remote mode)"
+
+# The release that `lmkg load` put in the store: its VoID description in the meta graph.
+RELEASE_QUERY = """
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?id ?date ?graph ?triples WHERE {
+  ?dataset a void:Dataset ; dcterms:identifier ?id ; dcterms:issued ?date ; void:subset ?graph .
+  ?graph void:triples ?triples .
+}"""
+
+
+def bind_values(text: str, bindings: dict) -> str:
+    """The query with `VALUES (?a ?b) { (<term> <term>) }` placed first in its WHERE group."""
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())  # N-Triples syntax, escaped by pyoxigraph
+    position = where_group_start(text)
+    return f"{text[:position]} VALUES ({names}) {{ ({terms}) }} {text[position:]}"
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint holding one release; the interface of EmbeddedStore."""
+
+    def __init__(self, endpoint: str, timeout: float = 30.0, release: Release | None = None):
+        self.endpoint, self.timeout = endpoint, timeout
+        self.release = release or self.read_release()
+
+    # -- the store interface -------------------------------------------------------------------------
+    def run(self, request: QueryRequest) -> Result:
+        return self.query(request, self.timeout)
+
+    def run_isolated(self, request: QueryRequest, timeout: float) -> Result:
+        """The remote store does the work; we stop waiting at `timeout` (503)."""
+        return self.query(request, timeout)
+
+    def close(self) -> None:
+        pass
+
+    # -- one request ---------------------------------------------------------------------------------
+    def query(self, request: QueryRequest, timeout: float) -> Result:
+        text = bind_values(request.text, request.bindings)
+        client = self.client(text, request, timeout)
+        form = query_form(text)
+        client.setRequestMethod(POSTDIRECTLY)
+        client.addCustomHttpHeader("Accept", N_TRIPLES if form == "CONSTRUCT" else SOLUTIONS_JSON)
+        body = self.fetch(client, timeout)
+        if form == "CONSTRUCT":
+            triples = (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            return collect_triples(triples, request.limit)
+        return collect(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), request.limit)
+
+    def client(self, text: str, request: QueryRequest, timeout: float) -> SPARQLWrapper:
+        client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
+        client.setMethod(POST)
+        client.setQuery(text)
+        client.setTimeout(max(1, round(timeout)))
+        if request.base_iri:
+            client.setQuery(f"BASE <{request.base_iri}> {text}")  # same line: error positions stay right
+        default, named = self.dataset(request)
+        for graph in default:
+            client.addParameter("default-graph-uri", graph)
+        for graph in named:
+            client.addParameter("named-graph-uri", graph)
+        return client
+
+    def dataset(self, request: QueryRequest) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The protocol dataset: the request's own, none when the text names its own (FROM), else every
+        graph of the release as both the default graph (their union) and the named graphs."""
+        if request.default_graphs or request.named_graphs:
+            return request.default_graphs, request.named_graphs
+        if request.query_dataset:
+            return (), ()
+        graphs = tuple(self.release.triples) + (str(GRAPH_META),)
+        return graphs, graphs
+
+    def fetch(self, client: SPARQLWrapper, timeout: float) -> bytes:
+        try:
+            with client.query().response as response:
+                return response.read()
+        except QueryBadFormed as error:
+            raise QueryFailed(f"the store rejected the query: {store_message(error)}") from None
+        except (socket.timeout, TimeoutError):
+            raise QueryTimeout(timeout) from None
+        except urllib.error.URLError as error:
+            if isinstance(error.reason, (socket.timeout, TimeoutError)):
+                raise QueryTimeout(timeout) from None
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} cannot be reached") from None
+        except (SPARQLWrapperException, ConnectionError, OSError):
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} failed to answer") from None
+
+    # -- what the store holds ------------------------------------------------------------------------
+    def read_release(self) -> Release:
+        """The release recorded in the store's meta graph by `lmkg load`."""
+        request = QueryRequest(RELEASE_QUERY, default_graphs=(str(GRAPH_META),))
+        rows = self.query(request, self.timeout).dicts()
+        if not rows:
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} holds no LungMet KG release; "
+                                   "load one with `lmkg load --endpoint ...`")
+        first = rows[0]
+        triples = {row["graph"].value: int(row["triples"].value) for row in rows}
+        return Release(id=first["id"].value, date=first["date"].value, folder="", triples=triples,
+                       build_seconds=0.0)
+
+
+def store_message(error: SPARQLWrapperException) -> str:
+    """The store's own error text, shortened. SPARQLWrapper keeps the response body only as the repr of
+    bytes at the end of its message, so it is read back from there."""
+    _, _, body = str(error).partition("Response:\n")
+    try:
+        text = ast.literal_eval(body).decode("utf-8", "replace")
+    except (ValueError, SyntaxError, AttributeError):
+        text = ""
+    return " ".join(text.split())[:500] or "syntax error"
