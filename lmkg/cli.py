@@ -79,6 +79,19 @@ def cmd_load(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from lmkg.bench.run import Settings, run, smoke_settings
+    settings = smoke_settings(args.out, args.cache) if args.smoke else Settings(out=args.out, cache=args.cache)
+    if args.seconds:
+        settings.seconds = args.seconds
+    if args.sizes:
+        settings.sizes = [int(float(size)) for size in args.sizes.split(",")]
+    if args.no_anchors:
+        settings.anchors = False
+    run(settings)
+    return 0
+
+
 def cmd_serve(args) -> int:
     from service import create_app
     config = {"DATA_DIR": str(args.data_dir)} if args.data_dir else {}
@@ -110,6 +123,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--endpoint", help="remote mode: answer from this SPARQL 1.1 query endpoint (see `lmkg load`)")
     s.set_defaults(func=cmd_serve)
+    b = sub.add_parser("bench", help="measure query, HTTP, build and growth performance against the anchors")
+    b.add_argument("--out", type=Path, default=Path("benchmarks/results"), help="where results go")
+    b.add_argument("--cache", type=Path, default=Path(".bench"), help="where anchors' environments live")
+    b.add_argument("--smoke", action="store_true", help="tiny sizes and durations (seconds): a check it runs")
+    b.add_argument("--seconds", type=float, help="duration of each HTTP load scenario")
+    b.add_argument("--sizes", help="synthetic sizes in triples, comma-separated (e.g. 1e5,1e6,1e7)")
+    b.add_argument("--no-anchors", action="store_true", help="skip rdflib-endpoint and grlc")
+    b.set_defaults(func=cmd_bench)
     ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store with SPARQL Update, in batches")
     ld.add_argument("--endpoint", required=True, help="the store's SPARQL Update endpoint")
     ld.add_argument("--release", help="the release id (default: the latest, built first if there is none)")

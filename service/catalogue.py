@@ -13,8 +13,8 @@ Header keys: summary, description, tags, params, expect. A parameter:
     #+     default: …              # optional parameters only
     #+     required: true
 
-The query uses the parameter as a variable (`?target`); its value is bound to that variable as a term
-(pyoxigraph substitutions), never spliced into the text.
+The query uses the parameter as a variable (`?target`); its value is bound to that variable as a term, in
+a VALUES block joined in first (`service.query.bind_values`), never spliced into the query's text.
 """
 import re
 from dataclasses import dataclass, field

@@ -12,7 +12,7 @@ from service.catalogue import CannedQuery, ParameterError
 from service.description import RDFLIB_FORMATS
 from service.http import answer_headers
 from service.problems import Problem, query_problems
-from service.query import QueryRequest
+from service.query import QueryRequest, bind_values
 from service.results import available_types, content_type, negotiate, serialize
 
 bp = Blueprint("queries", __name__)
@@ -128,7 +128,8 @@ def execute(store, query: CannedQuery, bindings: dict):
 def explain(query: CannedQuery, bindings: dict, release_id: str):
     response = jsonify(query=query.name, release=release_id, sparql=query.text,
                        bindings={k: str(v) for k, v in bindings.items()},
-                       note="parameters are bound as RDF terms to the query's variables (pyoxigraph substitutions); "
-                            "the text is never changed")
+                       executed=bind_values(query.text, bindings),
+                       note="parameter values are bound as RDF terms in a VALUES block joined in first in the "
+                            "WHERE group; they are data, never query text")
     answer_headers(response, release_id)
     return response

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from service.results import Result, collect
+from service.sparql_text import where_group_start
 
 
 class QueryTimeout(Exception):
@@ -26,7 +27,7 @@ class QueryFailed(Exception):
 @dataclass(frozen=True)
 class QueryRequest:
     text: str
-    bindings: dict = field(default_factory=dict)   # variable name -> pyoxigraph term (never text)
+    bindings: dict = field(default_factory=dict)   # variable name -> pyoxigraph term (never text): see bind_values
     default_graphs: tuple[str, ...] = ()            # with named_graphs: the request's dataset (protocol)
     named_graphs: tuple[str, ...] = ()
     query_dataset: bool = False                     # the text names its own dataset (FROM / FROM NAMED)
@@ -34,10 +35,22 @@ class QueryRequest:
     limit: int = 10_000                              # rows or triples before the result is refused
 
 
+def bind_values(text: str, bindings: dict) -> str:
+    """The query with its parameter values joined in first: `VALUES (?a ?b) { (<term> <term>) }` placed at
+    the start of the WHERE group. Values are pyoxigraph terms written in N-Triples syntax, which escapes
+    them, so a value is data in the data block and can never become query text. (Measured faster than
+    pyoxigraph's `substitutions`, whose plan does not use the bound value; and it works on any store.)"""
+    if not bindings:
+        return text
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    position = where_group_start(text)
+    return f"{text[:position]} VALUES ({names}) {{ ({terms}) }} {text[position:]}"
+
+
 def execute(store: ox.Store, request: QueryRequest) -> Result:
     """Run a query against a pyoxigraph store and read its result into memory (capped)."""
-    options = {"substitutions": {ox.Variable(k): v for k, v in request.bindings.items()} or None,
-               "base_iri": request.base_iri}
+    options = {"base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
         # A dataset given in the request replaces the whole default dataset (SPARQL 1.1 Protocol 2.1.4).
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
@@ -45,7 +58,7 @@ def execute(store: ox.Store, request: QueryRequest) -> Result:
     elif not request.query_dataset:
         options["use_default_graph_as_union"] = True
     try:
-        return collect(store.query(request.text, **options), request.limit)
+        return collect(store.query(bind_values(request.text, request.bindings), **options), request.limit)
     except SyntaxError as error:
         raise QueryFailed(f"SPARQL syntax error: {error}") from None
     except (OSError, ValueError, RuntimeError) as error:

@@ -1,9 +1,8 @@
 """The remote backend: the same queries sent through SPARQLWrapper to any SPARQL 1.1 endpoint that holds a
 release loaded by `lmkg load` (Oxigraph server, Virtuoso, Fuseki, GraphDB, QLever...).
 
-Parameters are never spliced into the query as text: each bound value is a pyoxigraph term, written in
-its N-Triples form (which escapes it) into a `VALUES` block placed first in the query's WHERE group. That
-joins the value in before anything else is evaluated, as the embedded store's substitution does.
+Parameters are bound as the embedded store binds them (`service.query.bind_values`): a VALUES block of
+escaped terms placed first in the query's WHERE group.
 
 The release's named graphs are sent as the protocol dataset (`default-graph-uri` for the union view,
 `named-graph-uri` for GRAPH patterns), so no store-specific "union default graph" setting is needed.
@@ -18,10 +17,9 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, QueryBadForme
 
 from graph.release import Release
 from graph.vocab import GRAPH_META
-from service.query import QueryFailed, QueryRequest, QueryTimeout, StoreUnavailable
+from service.query import QueryFailed, QueryRequest, QueryTimeout, StoreUnavailable, bind_values
 from service.results import Result, collect, collect_triples
 from service.catalogue import query_form
-from service.sparql_text import where_group_start
 
 SOLUTIONS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -35,16 +33,6 @@ SELECT ?id ?date ?graph ?triples WHERE {
   ?dataset a void:Dataset ; dcterms:identifier ?id ; dcterms:issued ?date ; void:subset ?graph .
   ?graph void:triples ?triples .
 }"""
-
-
-def bind_values(text: str, bindings: dict) -> str:
-    """The query with `VALUES (?a ?b) { (<term> <term>) }` placed first in its WHERE group."""
-    if not bindings:
-        return text
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())  # N-Triples syntax, escaped by pyoxigraph
-    position = where_group_start(text)
-    return f"{text[:position]} VALUES ({names}) {{ ({terms}) }} {text[position:]}"
 
 
 class RemoteStore:

@@ -7,7 +7,7 @@ from graph.load import load_release
 from lmkg.bench.servers import oxigraph_server
 from service import create_app
 from service.catalogue import expectation_failures, load_catalogue
-from service.remote import bind_values
+from service.query import bind_values
 from service.results import collect, collect_triples
 from lmkg.paths import QUERIES_DIR
 

@@ -73,28 +73,38 @@ def stop_group(process: subprocess.Popen, timeout: float = 10.0) -> None:
     process.wait(timeout=timeout)
 
 
+class Server(str):
+    """A running server's base URL (a str), with its process."""
+    process: subprocess.Popen
+
+
 @contextlib.contextmanager
-def oxigraph_server(location: Path | None, read_only: bool = False, port: int | None = None):
-    """`oxigraph serve` (or `serve-read-only`) from PyPI's oxigraph package; yields the base URL, whose
-    SPARQL endpoints are /query and /update."""
-    port = port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [venv_command("oxigraph"), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
-    if location:
-        command += ["--location", str(location)]
-    with running(command, f"{base}/query?query=ASK%7B%7D"):
+def serving(command: list[str], port: int, ready_path: str, **options):
+    base = Server(f"http://127.0.0.1:{port}")
+    with running(command, base + ready_path, **options) as process:
+        base.process = process
         yield base
 
 
-@contextlib.contextmanager
+def oxigraph_server(location: Path | None, read_only: bool = False, union_default_graph: bool = False):
+    """`oxigraph serve` (or `serve-read-only`) from PyPI's oxigraph package; its SPARQL endpoints are
+    /query and /update of the base URL."""
+    port = free_port()
+    command = [venv_command("oxigraph"), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
+    if location:
+        command += ["--location", str(location)]
+    if union_default_graph:
+        command.append("--union-default-graph")
+    return serving(command, port, "/query?query=ASK%7B%7D")
+
+
 def lmkg_gunicorn(data_dir: Path, endpoint: str | None = None, workers: int = 2, threads: int = 4,
-                  port: int | None = None):
+                  env: dict | None = None):
     """The service under gunicorn, over the embedded store of `data_dir` or (with `endpoint`) a remote one."""
-    port = port or free_port()
-    env = {"LMKG_DATA_DIR": str(data_dir)}
+    port = free_port()
+    env = {"LMKG_DATA_DIR": str(data_dir), **(env or {})}
     if endpoint:
         env["LMKG_SPARQL_ENDPOINT"] = endpoint
     command = [venv_command("gunicorn"), "--workers", str(workers), "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "service:create_app()"]
-    with running(command, f"http://127.0.0.1:{port}/health", env=env):
-        yield f"http://127.0.0.1:{port}"
+    return serving(command, port, "/health", env=env)

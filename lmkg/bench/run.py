@@ -1,0 +1,295 @@
+"""`lmkg bench`: one run, same data, same queries — in-process query time, build time and memory, HTTP
+throughput and latency of our service against `oxigraph serve`, rdflib-endpoint and grlc, and growth on
+synthetic data. Results go to a folder as results.json, report.md and growth.png."""
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from lmkg.bench import anchors, report
+from lmkg.bench.http_load import run_wrk
+from lmkg.bench.servers import lmkg_gunicorn, oxigraph_server
+from lmkg.bench.synthetic import synthetic_release
+from lmkg.paths import QUERIES_DIR
+
+BENCH_QUERY = "trials-for-drug"   # one parameter that takes many values: every drug of the graph
+SOLUTIONS_JSON = "application/sparql-results+json"
+DRUGS = """PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?drug ?label WHERE { ?drug a lmkg:Drug ; rdfs:label ?label } ORDER BY ?label"""
+
+
+@dataclass
+class Settings:
+    out: Path
+    cache: Path
+    smoke: bool = False
+    seconds: float = 10.0           # per load scenario
+    connections: int = 8
+    sizes: list[int] = field(default_factory=lambda: [100_000, 1_000_000, 10_000_000])
+    repeats: int = 20               # in-process and growth timings per query
+    anchors: bool = True            # rdflib-endpoint and grlc (own virtual environments)
+    build: bool = True              # time `lmkg build`
+
+
+def smoke_settings(out: Path, cache: Path) -> Settings:
+    """Seconds, not minutes: every part runs, at tiny sizes and durations, so the harness cannot rot."""
+    return Settings(out=out, cache=cache, smoke=True, seconds=1, connections=2, sizes=[80_000, 160_000],
+                    repeats=2, anchors=False, build=False)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# -- in-process: the floor ------------------------------------------------------------------------------
+
+def inprocess_times(release, repeats: int) -> dict[str, float]:
+    """Median ms per canned query (over its declared expectations' parameters), pyoxigraph in-process."""
+    from service.catalogue import load_catalogue, run_canned
+    from service.resolve import NameIndex
+    from service.store import EmbeddedStore
+    store = EmbeddedStore(release)
+    index = NameIndex(store.run)
+    times = {}
+    for query in load_catalogue(QUERIES_DIR).values():
+        samples = []
+        for expectation in query.expect:
+            for _ in range(repeats):
+                started = time.perf_counter()
+                run_canned(store, index, query, expectation.get("params", {}))
+                samples.append((time.perf_counter() - started) * 1000)
+        times[query.name] = round(statistics.median(samples), 2)
+    store.close()
+    return times
+
+
+# -- build --------------------------------------------------------------------------------------------
+
+def build_profile(workdir: Path) -> dict:
+    """Wall time and peak RSS of `lmkg build` of the full graph, in a fresh data folder."""
+    started = time.monotonic()
+    process = subprocess.Popen([str(Path(sys.executable).parent / "lmkg"), "--data-dir", str(workdir), "build"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise RuntimeError(f"lmkg build failed: {process.stderr.read().decode()[-2000:]}")
+    return {"seconds": round(time.monotonic() - started, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+
+
+# -- HTTP: us against the others ---------------------------------------------------------------------
+
+@dataclass
+class Target:
+    name: str
+    base_url: str
+    repeated: list[str]
+    distinct: list[str]
+    headers: dict
+
+
+def bench_query_text() -> str:
+    text = (QUERIES_DIR / f"{BENCH_QUERY}.rq").read_text()
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#+"))
+
+
+def drugs(release) -> list[tuple[str, str]]:
+    store = ox.Store.read_only(str(release.store_path))
+    return [(row["drug"].value, row["label"].value)
+            for row in store.query(DRUGS, use_default_graph_as_union=True)]
+
+
+def lmkg_paths(drug_list) -> list[str]:
+    return [f"/queries/{BENCH_QUERY}?" + urllib.parse.urlencode({"drug": label}) for _, label in drug_list]
+
+
+def sparql_paths(endpoint_path: str, drug_list) -> list[str]:
+    """The canned query with each drug bound client-side the way our remote mode binds it."""
+    from service.query import bind_values
+    text = bench_query_text()
+    return [f"{endpoint_path}?" + urllib.parse.urlencode({"query": bind_values(text, {"drug": ox.NamedNode(iri)})})
+            for iri, _ in drug_list]
+
+
+def grlc_paths(drug_list) -> list[str]:
+    return [f"/api-local/{BENCH_QUERY}?" + urllib.parse.urlencode({"drug": iri}) for iri, _ in drug_list]
+
+
+def rows_answered(target: Target) -> int | None:
+    """Rows of the first request's answer (a check that every target answers the same question)."""
+    request = urllib.request.Request(target.base_url + target.repeated[0], headers=target.headers)
+    with urllib.request.urlopen(request, timeout=300) as response:
+        body = response.read()
+    try:
+        return len(json.loads(body)["results"]["bindings"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def measure_target(target: Target, settings: Settings, scenarios=("repeated", "distinct")) -> dict:
+    result = {"target": target.name, "rows": rows_answered(target)}
+    for scenario in scenarios:
+        paths = getattr(target, scenario)
+        run_wrk(target.base_url, paths[:1], target.headers, 1, 1)  # warm-up
+        load = run_wrk(target.base_url, paths, target.headers, settings.seconds, settings.connections)
+        result[scenario] = asdict(load)
+        log(f"{target.name} {scenario}: {load.rps:.0f} req/s p50 {load.p50_ms:.2f} ms "
+            f"p99 {load.p99_ms:.2f} ms errors {load.errors}")
+    return result
+
+
+def http_comparison(release, settings: Settings, workdir: Path) -> list[dict]:
+    data_dir = Path(release.folder).parent.parent
+    drug_list = drugs(release)
+    ours = lmkg_paths(drug_list)
+    results = []
+    json_accept = {"Accept": SOLUTIONS_JSON}
+    with contextlib.ExitStack() as stack:
+        store_url = stack.enter_context(oxigraph_server(workdir / "oxigraph-rw", union_default_graph=True))
+        from graph.load import load_release
+        load_release(release, f"{store_url}/update", progress=lambda line: None)
+        readonly_url = stack.enter_context(oxigraph_server(release.store_path, read_only=True,
+                                                           union_default_graph=True))
+        results.append(measure_target(Target("oxigraph serve-read-only", readonly_url,
+                                             sparql_paths("/query", drug_list)[:1], sparql_paths("/query", drug_list),
+                                             json_accept), settings))
+        with lmkg_gunicorn(data_dir) as cached, lmkg_gunicorn(data_dir, env={"LMKG_CACHE_SIZE": "0"}) as uncached:
+            results.append(measure_two("lmkg embedded (gunicorn)", cached, uncached, ours, json_accept, settings))
+        empty = workdir / "remote-data"
+        endpoint = f"{store_url}/query"
+        with lmkg_gunicorn(empty, endpoint=endpoint) as cached, \
+                lmkg_gunicorn(empty, endpoint=endpoint, env={"LMKG_CACHE_SIZE": "0"}) as uncached:
+            results.append(measure_two("lmkg remote → oxigraph serve", cached, uncached, ours, json_accept, settings))
+        if settings.anchors:
+            results += anchor_results(release, settings, workdir, store_url, drug_list, json_accept)
+    return with_ratios(results)
+
+
+def measure_two(name: str, cached_url: str, uncached_url: str, paths: list[str], headers: dict,
+                settings: Settings) -> dict:
+    """Repeated URL against the service as deployed (answer cache on); distinct values with the cache off,
+    so that every request is a miss."""
+    repeated = measure_target(Target(name, cached_url, paths[:1], paths, headers), settings, ("repeated",))
+    distinct = measure_target(Target(name, uncached_url, paths[:1], paths, headers), settings, ("distinct",))
+    return {**repeated, "distinct": distinct["distinct"]}
+
+
+def anchor_results(release, settings, workdir, store_url, drug_list, json_accept) -> list[dict]:
+    results = []
+    bin_dir = anchors.anchor_venv("rdflib-endpoint", settings.cache, log)
+    trig = workdir / "dataset.trig"
+    ox.Store.read_only(str(release.store_path)).dump(str(trig), ox.RdfFormat.TRIG)
+    with anchors.rdflib_endpoint(bin_dir, trig) as url:
+        results.append(measure_target(Target("rdflib-endpoint", url, sparql_paths("/sparql", drug_list)[:1],
+                                             sparql_paths("/sparql", drug_list), json_accept), settings))
+    bin_dir = anchors.anchor_venv("grlc", settings.cache, log)
+    query = anchors.grlc_query((QUERIES_DIR / f"{BENCH_QUERY}.rq").read_text(), "drug")
+    with anchors.grlc_server(bin_dir, workdir / "grlc", f"{store_url}/query", {BENCH_QUERY: query}) as url:
+        results.append(measure_target(Target("grlc → oxigraph serve", url, grlc_paths(drug_list)[:1],
+                                             grlc_paths(drug_list), {"Accept": "application/json"}), settings))
+    return results
+
+
+def with_ratios(results: list[dict]) -> list[dict]:
+    """Each target's throughput as a multiple of `oxigraph serve-read-only` measured in the same run."""
+    baseline = next(r for r in results if r["target"].startswith("oxigraph"))
+    for result in results:
+        for scenario in ("repeated", "distinct"):
+            result[scenario]["ratio_to_oxigraph"] = round(result[scenario]["rps"] / baseline[scenario]["rps"], 3)
+    return results
+
+
+# -- growth -----------------------------------------------------------------------------------------
+
+def process_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def canned_latencies(base_url: str, repeats: int) -> dict[str, float]:
+    """Median ms per canned query over HTTP (the server's answer cache is off)."""
+    from service.catalogue import load_catalogue
+    latencies = {}
+    for query in load_catalogue(QUERIES_DIR).values():
+        samples = []
+        for expectation in query.expect:
+            url = f"{base_url}/queries/{query.name}?" + urllib.parse.urlencode(expectation.get("params", {}))
+            for _ in range(repeats):
+                started = time.perf_counter()
+                with urllib.request.urlopen(url, timeout=600) as response:
+                    response.read()
+                samples.append((time.perf_counter() - started) * 1000)
+        latencies[query.name] = round(statistics.median(samples), 2)
+    return latencies
+
+
+def growth(release, settings: Settings, workdir: Path) -> list[dict]:
+    rows = []
+    for size in settings.sizes:
+        folder = workdir / f"synthetic-{size}"
+        synthetic, load_seconds = synthetic_release(release, size, folder)
+        triples = sum(synthetic.triples.values())
+        log(f"synthetic {triples} triples written in {load_seconds} s")
+        started = time.monotonic()
+        with lmkg_gunicorn(folder, workers=1, env={"LMKG_CACHE_SIZE": "0"}) as url:
+            startup = round(time.monotonic() - started, 2)
+            first = time.monotonic()
+            canned_latencies(url, 1)                       # warm-up: builds the name index
+            warmup = round(time.monotonic() - first, 2)
+            latencies = canned_latencies(url, settings.repeats)
+            worker = children(url.process.pid)
+            rss = sum(process_rss_mb(pid) for pid in worker)
+        rows.append({"triples": triples, "load_seconds": load_seconds, "startup_seconds": startup,
+                     "first_pass_seconds": warmup, "worker_rss_mb": round(rss, 1),
+                     "bytes_per_triple": round(rss * 1024 * 1024 / triples), "latency_ms": latencies})
+        log(f"{triples} triples: start {startup} s, RSS {rss:.0f} MB, "
+            f"median canned {statistics.median(latencies.values()):.1f} ms")
+        subprocess.run(["rm", "-rf", str(folder)], check=True)
+    return rows
+
+
+# -- the run --------------------------------------------------------------------------------------------
+
+def run(settings: Settings) -> dict:
+    from service.store import ensure_release
+    release = ensure_release()
+    settings.out.mkdir(parents=True, exist_ok=True)
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "release": release.id, "smoke": settings.smoke,
+               "triples": sum(release.triples.values()), "settings": {k: str(v) for k, v in asdict(settings).items()},
+               "cpu_count": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="lmkg-bench-") as tmp:
+        workdir = Path(tmp)
+        log("in-process query times")
+        results["inprocess_ms"] = inprocess_times(release, settings.repeats)
+        if settings.build:
+            log("lmkg build")
+            results["build"] = build_profile(workdir / "build")
+        log("HTTP throughput and latency")
+        results["http"] = http_comparison(release, settings, workdir)
+        log("growth on synthetic data")
+        results["growth"] = growth(release, settings, workdir)
+    (settings.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    report.write(results, settings.out)
+    log(f"wrote {settings.out}/report.md, results.json and growth.png")
+    return results

@@ -1,0 +1,80 @@
+"""Synthetic releases shaped like ours, at a chosen size: the real release's instance data (drugs, trials,
+arms, outcomes, statements, sources, B3DB records) copied k times under fresh IRIs, with one ontology.
+
+Copy 0 is the real data, so every canned query keeps its real answers (copies carry a ` ~k` suffix on
+their strings, so names stay unique and resolve to the originals); copies 1..k-1 make the store, the
+indexes and every unselective pattern k times larger.
+"""
+import datetime
+import re
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.release import LATEST, Release, releases_dir, void_graph
+from graph.vocab import BASE, GRAPH_META, GRAPH_ONTOLOGY
+
+XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+ENTITY_BASE = BASE + "id/"
+GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+KEEP_ONCE = {str(GRAPH_ONTOLOGY), str(GRAPH_META)}
+
+
+def instance_quads(release: Release) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(quads kept once: ontology, instance quads to copy) of a release's store."""
+    store = ox.Store.read_only(str(release.store_path))
+    once, instance = [], []
+    for quad in store:
+        if quad.graph_name.value == str(GRAPH_META):
+            continue
+        (once if quad.graph_name.value in KEEP_ONCE else instance).append(quad)
+    return once, instance
+
+
+# In the N-Quads text of the instance data: our entity IRIs, blank-node labels, and plain or
+# language-tagged string literals (a literal followed by ^^ has another datatype and is kept).
+ENTITY_IRI = re.compile(r"<(" + re.escape(ENTITY_BASE) + r"[^>]*)>")
+BLANK_NODE = re.compile(r"(_:[A-Za-z0-9]+)")
+STRING_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"(?=(?:@[A-Za-z0-9-]+)?\s)')
+
+
+def copy_text(nquads: str, k: int) -> str:
+    """Copy k of the instance data: fresh IRIs and blank nodes, strings marked with ` ~k`."""
+    text = ENTITY_IRI.sub(lambda m: f"<{m.group(1)}-s{k}>", nquads)
+    text = BLANK_NODE.sub(lambda m: f"{m.group(1)}s{k}", text)
+    return STRING_LITERAL.sub(lambda m: f'"{m.group(1)} ~{k}"', text)
+
+
+def copies_for(target_triples: int, once: int, instance: int) -> int:
+    return max(1, round((target_triples - once) / instance))
+
+
+def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> tuple[Release, float]:
+    """Write a synthetic release of about `target_triples` into `data_dir`; (release, seconds to write)."""
+    once, instance = instance_quads(source)
+    count = copies_for(target_triples, len(once), len(instance))
+    release_id = f"synthetic{count}x"
+    folder = releases_dir(data_dir) / release_id
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    store = ox.Store(str(folder / "store"))
+    store.bulk_extend(once)
+    nquads = ox.serialize(instance, format=ox.RdfFormat.N_QUADS).decode()
+    store.bulk_load(nquads.encode(), format=ox.RdfFormat.N_QUADS)
+    for k in range(1, count):
+        store.bulk_load(copy_text(nquads, k).encode(), format=ox.RdfFormat.N_QUADS)
+    counts = {row["g"].value: int(row["n"].value) for row in store.query(GRAPH_SIZES)}
+    date = datetime.date.today().isoformat()
+    meta = void_graph(release_id, date, counts, []).serialize(format="nt", encoding="utf-8")
+    store.load(meta, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_META)))
+    store.flush()
+    store.optimize()
+    del store
+    seconds = round(time.monotonic() - started, 2)
+    release = Release(release_id, date, str(folder), counts, seconds)
+    (folder / "release.json").write_text(json.dumps(asdict(release), indent=2))
+    (releases_dir(data_dir) / LATEST).write_text(release_id + "\n")
+    return release, seconds
