@@ -39,7 +39,7 @@ def bind_values(text: str, bindings: dict) -> str:
     """The query with its parameter values joined in first: `VALUES (?a ?b) { (<term> <term>) }` placed at
     the start of the WHERE group. Values are pyoxigraph terms written in N-Triples syntax, which escapes
     them, so a value is data in the data block and can never become query text. (Measured faster than
-    pyoxigraph's `substitutions`, whose plan does not use the bound value; and it works on any store.)"""
+    pyoxigraph's `substitutions` alone on most canned queries, and it works on any store.)"""
     if not bindings:
         return text
     names = " ".join(f"?{name}" for name in bindings)
@@ -50,7 +50,11 @@ def bind_values(text: str, bindings: dict) -> str:
 
 def execute(store: ox.Store, request: QueryRequest) -> Result:
     """Run a query against a pyoxigraph store and read its result into memory (capped)."""
-    options = {"base_iri": request.base_iri}
+    # The values go in twice: as a VALUES block (the planner then starts from them) and as pyoxigraph
+    # substitutions (which carry them into union branches and subqueries the block does not reach).
+    # Measured on the catalogue, either alone is up to 10x slower than both on some query.
+    options = {"base_iri": request.base_iri,
+               "substitutions": {ox.Variable(k): v for k, v in request.bindings.items()} or None}
     if request.default_graphs or request.named_graphs:
         # A dataset given in the request replaces the whole default dataset (SPARQL 1.1 Protocol 2.1.4).
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
