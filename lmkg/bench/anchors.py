@@ -16,7 +16,7 @@ ANCHORS = {
 
 def anchor_venv(name: str, cache: Path, log=print) -> Path:
     """The bin/ folder of the anchor's own virtual environment, created on first use."""
-    venv = cache / "venvs" / name
+    venv = cache.resolve() / "venvs" / name
     marker = venv / ".installed"
     if not marker.exists():
         log(f"installing {name} into {venv} ...")
@@ -27,11 +27,12 @@ def anchor_venv(name: str, cache: Path, log=print) -> Path:
 
 
 def rdflib_endpoint(bin_dir: Path, dataset_file: Path):
-    """`rdflib-endpoint serve` over a TriG file (its default in-memory rdflib store, union default graph)."""
+    """`rdflib-endpoint serve` over a TriG file (its default in-memory rdflib store, union default graph);
+    its SPARQL endpoint is the root path."""
     port = free_port()
     command = [str(bin_dir / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
                str(dataset_file)]
-    return serving(command, port, "/sparql?query=ASK%7B%7D", startup_timeout=300)
+    return serving(command, port, "/?query=ASK%7B%7D", startup_timeout=300)
 
 
 def grlc_query(text: str, parameter: str) -> str:

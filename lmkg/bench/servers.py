@@ -32,9 +32,9 @@ def venv_command(name: str) -> str:
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status < 500
-    except urllib.error.HTTPError as error:
-        return error.code < 500
+            return response.status < 400
+    except urllib.error.HTTPError:
+        return False
     except OSError:
         return False
 
@@ -42,7 +42,7 @@ def answers(url: str) -> bool:
 @contextlib.contextmanager
 def running(command: list[str], ready_url: str, env: dict | None = None, cwd: str | None = None,
             startup_timeout: float = STARTUP_TIMEOUT):
-    """Run `command` until the block ends; yields the process once `ready_url` answers below 500."""
+    """Run `command` until the block ends; yields the process once `ready_url` answers 2xx/3xx."""
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)

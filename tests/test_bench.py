@@ -1,0 +1,56 @@
+"""The benchmark harness in its smoke mode (tiny sizes, one-second loads): every part runs end to end, so
+it cannot rot. No timing is asserted; numbers come from the full run (`make bench`)."""
+import json
+
+import pytest
+
+from lmkg.bench.http_load import lua_script, parse_wrk
+from lmkg.bench.synthetic import copy_text
+
+WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:1
+  1 threads and 2 connections
+  Latency Distribution
+     50%  812.00us
+     75%    1.10ms
+     90%    1.52ms
+     99%    3.20ms
+  1520 requests in 1.00s, 2.10MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1519.80
+Transfer/sec:      2.10MB
+"""
+
+
+def test_wrk_output_is_read():
+    result = parse_wrk(WRK_OUTPUT)
+    assert (result.requests, result.rps, result.p50_ms, result.p99_ms, result.errors) == (1520, 1519.8, 0.812, 3.2, 3)
+
+
+def test_wrk_script_refuses_unencoded_paths():
+    assert '"/q?x=1"' in lua_script(["/q?x=1"], {"Accept": "application/json"})
+    with pytest.raises(ValueError):
+        lua_script(['/q?x="1"'], {})
+
+
+def test_synthetic_copies_get_fresh_iris_and_marked_strings():
+    line = ('<https://w3id.org/lungmet-kg/id/drug/a> <http://www.w3.org/2000/01/rdf-schema#label> "a \\" b"@en <g> .\n'
+            '_:b1 <http://p> "3"^^<http://www.w3.org/2001/XMLSchema#decimal> <g> .\n')
+    assert copy_text(line, 2) == ('<https://w3id.org/lungmet-kg/id/drug/a-s2> <http://www.w3.org/2000/01/rdf-schema#label> '
+                                  '"a \\" b ~2"@en <g> .\n_:b1s2 <http://p> "3"^^<http://www.w3.org/2001/XMLSchema#decimal> <g> .\n')
+
+
+def test_smoke_run_measures_every_target_and_size(tmp_path, release):
+    from lmkg.bench.run import run, smoke_settings
+    from lmkg.paths import REPO
+    results = run(smoke_settings(tmp_path / "out", REPO / ".bench"), release)
+    assert {r["target"] for r in results["http"]} == {"oxigraph serve-read-only", "lmkg embedded (gunicorn)",
+                                                      "lmkg remote → oxigraph serve", "rdflib-endpoint",
+                                                      "grlc → oxigraph serve"}
+    rows = {r["rows"] for r in results["http"]}
+    assert len(rows) == 1 and rows.pop() > 1, "every target answers the same rows"
+    assert all(r[s]["errors"] == 0 and r[s]["requests"] > 0 for r in results["http"] for s in ("repeated", "distinct"))
+    assert [g["triples"] > 0 for g in results["growth"]] == [True, True]
+    assert results["growth"][1]["triples"] > results["growth"][0]["triples"]
+    assert all(len(g["latency_ms"]) == 15 for g in results["growth"])
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["release"] == release.id
+    assert (tmp_path / "out" / "growth.png").read_bytes()[:4] == b"\x89PNG"
