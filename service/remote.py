@@ -109,7 +109,11 @@ class RemoteStore:
     def read_release(self) -> Release:
         """The release recorded in the store's meta graph by `lmkg load`."""
         request = QueryRequest(RELEASE_QUERY, default_graphs=(str(GRAPH_META),))
-        rows = self.query(request, self.timeout).dicts()
+        try:
+            rows = self.query(request, self.timeout).dicts()
+        except QueryTimeout:
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} did not answer within "
+                                   f"{self.timeout:g} s") from None
         if not rows:
             raise StoreUnavailable(f"the SPARQL store at {self.endpoint} holds no LungMet KG release; "
                                    "load one with `lmkg load --endpoint ...`")

@@ -47,11 +47,13 @@ class RemoteRelease:
 
     def store(self) -> RemoteStore:
         with self.lock:
-            if self.current is None or time.monotonic() - self.checked > self.ttl:
-                fresh = RemoteStore(self.endpoint, self.timeout)
-                if self.current is None or self.current.release.id != fresh.release.id:
-                    self.current = fresh
-                self.checked = time.monotonic()
+            if self.current is not None and time.monotonic() - self.checked <= self.ttl:
+                return self.current
+        fresh = RemoteStore(self.endpoint, self.timeout)  # outside the lock: a hung store holds up one request
+        with self.lock:
+            if self.current is None or self.current.release.id != fresh.release.id:
+                self.current = fresh
+            self.checked = time.monotonic()
             return self.current
 
 

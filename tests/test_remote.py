@@ -1,5 +1,9 @@
 """Remote mode: a release pushed by `lmkg load` into the Oxigraph server (PyPI `oxigraph`, on a loopback
 port), and the same service, catalogue and URLs answering from it through SPARQLWrapper."""
+import os
+import signal
+import time
+
 import pyoxigraph as ox
 import pytest
 
@@ -111,3 +115,59 @@ def test_bound_values_reach_the_remote_store_as_data(value):
     store.add(ox.Quad(ox.NamedNode(OSIMERTINIB), ox.NamedNode("http://e/p"), ox.Literal(value)))
     store.add(ox.Quad(ox.NamedNode(OSIMERTINIB), ox.NamedNode("http://e/p"), ox.Literal("other")))
     assert [row["x"].value for row in store.query(bound)] == [value]
+
+
+# -- faults of the backing store ---------------------------------------------------------------------
+
+FAULT_TIMEOUT = 2.0   # REMOTE_TIMEOUT and QUERY_TIMEOUT of the service under test, seconds
+
+
+@pytest.fixture()
+def fault_setup(tmp_path, release, data_dir):
+    """A store of our own (its process is stopped and restarted by the tests) and a service over it."""
+    from lmkg.bench.servers import free_port
+    port, location = free_port(), tmp_path / "oxigraph"
+    with oxigraph_server(location, port=port) as base:
+        load_release(release, f"{base}/update", progress=lambda line: None)
+    app = create_app({"DATA_DIR": str(data_dir), "SPARQL_ENDPOINT": f"http://127.0.0.1:{port}/query",
+                      "REMOTE_TIMEOUT": FAULT_TIMEOUT, "QUERY_TIMEOUT": FAULT_TIMEOUT, "REMOTE_RELEASE_TTL": 0,
+                      "CACHE_SIZE": 0, "TESTING": True})
+    return app.test_client(), port, location
+
+
+REQUESTS = ["/queries/trials-for-drug?drug=osimertinib", "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "/health"]
+
+
+def timed(client, path):
+    started = time.monotonic()
+    response = client.get(path)
+    return response, time.monotonic() - started
+
+
+def test_a_stopped_store_gives_503_quickly_and_the_service_recovers(fault_setup):
+    client, port, location = fault_setup
+    with oxigraph_server(location, port=port):
+        assert client.get(REQUESTS[0]).status_code == 200
+    for path in REQUESTS[:2]:                                   # the store is down
+        response, seconds = timed(client, path)
+        assert response.status_code == 503 and response.mimetype == "application/problem+json", path
+        assert seconds < FAULT_TIMEOUT + 1, path
+    with oxigraph_server(location, port=port):                 # back, same port: no restart of the service
+        for path in REQUESTS:
+            assert client.get(path).status_code == 200, path
+
+
+def test_a_hung_store_gives_503_at_the_time_limit_and_the_service_recovers(fault_setup):
+    client, port, location = fault_setup
+    with oxigraph_server(location, port=port) as base:
+        assert client.get(REQUESTS[0]).status_code == 200
+        os.kill(base.process.pid, signal.SIGSTOP)                 # accepts connections, never answers
+        try:
+            for path in REQUESTS[:2]:
+                response, seconds = timed(client, path)
+                assert response.status_code == 503 and response.mimetype == "application/problem+json", path
+                assert seconds < 2 * FAULT_TIMEOUT + 1, path      # release check and query each wait at most the limit
+        finally:
+            os.kill(base.process.pid, signal.SIGCONT)
+        for path in REQUESTS:
+            assert client.get(path).status_code == 200, path

@@ -86,10 +86,11 @@ def serving(command: list[str], port: int, ready_path: str, **options):
         yield base
 
 
-def oxigraph_server(location: Path | None, read_only: bool = False, union_default_graph: bool = False):
+def oxigraph_server(location: Path | None, read_only: bool = False, union_default_graph: bool = False,
+                    port: int | None = None):
     """`oxigraph serve` (or `serve-read-only`) from PyPI's oxigraph package; its SPARQL endpoints are
     /query and /update of the base URL."""
-    port = free_port()
+    port = port or free_port()
     command = [venv_command("oxigraph"), "serve-read-only" if read_only else "serve", "--bind", f"127.0.0.1:{port}"]
     if location:
         command += ["--location", str(location)]
