@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run build test clean
+NPM    ?= npm
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run build test clean browser
 
 $(BIN)/lmkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +14,17 @@ $(BIN)/lmkg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/lmkg
+# the editor's browser assets (@zazuko/yasgui), exactly as package-lock.json pins them
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/lmkg node_modules/.package-lock.json
+
+# Debian's Chromium for the end-to-end tests (driven by Playwright for Python; no browser download)
+browser:
+	@test -x $(CHROMIUM) || { SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver; }
 
 build: install
 	$(BIN)/lmkg build
@@ -19,8 +32,8 @@ build: install
 run: install
 	$(BIN)/lmkg serve
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data node_modules artifacts

@@ -119,9 +119,9 @@ class NameIndex:
                 if iri not in ranked or score < ranked[iri][0]:
                     ranked[iri] = (score, name)
         if not ranked:
-            for name in self.suggest(text, None, count=limit):
+            for closeness, name in enumerate(self.suggest(text, None, count=limit)):  # nearest first
                 for iri in self.by_name[name]:
-                    ranked.setdefault(iri, ((not self.is_primary(iri), 3, 0, self.label(iri).casefold()), name))
+                    ranked.setdefault(iri, ((not self.is_primary(iri), 3, closeness, self.label(iri).casefold()), name))
         best = sorted(ranked.items(), key=lambda item: item[1][0])[:limit]
         return [(iri, self.spelling[name]) for iri, (_, name) in best]
 

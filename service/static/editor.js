@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", () => {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: () => [{ endpoint: config.endpoint }], keys: [] },
-    yasqe: { value: config.starter },
+    yasqe: { value: config.starter, editorHeight: "420px" },
   });
   window.lmkgYasgui = yasgui;   // for people poking at it from the console, and for the browser tests
 
