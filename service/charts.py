@@ -121,9 +121,10 @@ def draw_panel(ax, panel: Panel) -> None:
 
 
 def inline(svg: str, title: str) -> str:
-    """matplotlib's SVG document as an element for an HTML page: no prolog or doctype, a <title> for
-    assistive technology, and no fixed size (the viewBox keeps the proportions)."""
-    svg = svg[svg.index("<svg"):]
+    """matplotlib's SVG document as an element for an HTML page: no prolog or doctype, links that open
+    in the same tab, a <title> for assistive technology, and no fixed size (the viewBox keeps the
+    proportions)."""
+    svg = svg[svg.index("<svg"):].replace(' target="_blank"', "")   # a bar's link opens in place
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
     head_end = svg.index(">") + 1
     return f'{svg[:head_end]}<title>{escape(title)}</title>{svg[head_end:]}'
