@@ -166,10 +166,13 @@ SELECT ?term ?kind ?label ?definition WHERE {
 
 @bp.app_template_filter("term_link")
 def term_link(term, label=None):
-    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text."""
+    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text; an IRI
+    without a label given is named by its label in the graph."""
+    import pyoxigraph as ox
     from markupsafe import Markup, escape
     value = getattr(term, "value", "")
-    text = escape(getattr(label, "value", None) or value)
+    name = getattr(label, "value", None) or (known_label(value) if isinstance(term, ox.NamedNode) else None)
+    text = escape(name or value)
     if value.startswith(BASE + "id/"):
         return Markup(f'<a href="/id/{escape(value[len(BASE) + 3:])}">{text}</a>')
     if value.startswith(BASE + "ontology#"):
@@ -177,6 +180,11 @@ def term_link(term, label=None):
     if value.startswith(("http://", "https://")):
         return Markup(f'<a href="{escape(value)}" rel="external">{text}</a>')
     return text
+
+
+def known_label(iri: str) -> str | None:
+    label = runtime().index().label(iri)
+    return label if label != iri else None
 
 
 @bp.app_template_filter("page_path")

@@ -111,6 +111,7 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
         "editor_link": url_for("sparql.endpoint") + "#" + urlencode(
             {"query": editor_text(query, bindings), "tabTitle": query.name}),
         "release": store.release,
+        "sparql": "\n".join(line for line in query.text.splitlines() if not line.startswith("#+")),
     }
     response = Response(render_template("query.html", **context), status=problem.status if problem else 200)
     if problem is None:

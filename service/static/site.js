@@ -3,7 +3,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("button.copy[data-copy-target]")) {
     const input = document.getElementById(button.dataset.copyTarget);
-    const status = button.parentElement.querySelector(".copied");
+    const status = button.closest(".share")?.querySelector(".copied");
     button.hidden = false;
     button.addEventListener("click", async () => {
       input.select();
