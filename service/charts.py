@@ -9,6 +9,7 @@ chart, which list every measurement.
 import io
 import re
 import textwrap
+import threading
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -19,6 +20,7 @@ UNIT_SUFFIX = {"percent": "%", "month": " mo"}
 ROW_HEIGHT = 0.32      # inches per bar
 PANEL_MARGIN = 0.9     # inches per panel for its title and axis
 LABEL_WIDTH = 32       # characters of a category label per line
+RENDER_LOCK = threading.Lock()
 
 
 @dataclass
@@ -82,14 +84,16 @@ def render_svg(panels: list[Panel], title: str) -> Markup:
     from matplotlib.figure import Figure
 
     heights = [ROW_HEIGHT * len(p.categories()) * (0.4 + 0.6 * len(p.roles())) for p in panels]
-    figure = Figure(figsize=(9, sum(heights) + PANEL_MARGIN * len(panels) + 0.2), layout="constrained")
-    axes = figure.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
-    for ax, panel in zip(axes, panels):
-        draw_panel(ax, panel)
-    buffer = io.StringIO()
-    # text stays text (searchable, scalable); a fixed salt keeps the element ids the same every time
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": re.sub(r"\W", "", title) or "chart"}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    # matplotlib's settings are global: one chart at a time, so that a request's settings hold for it
+    with RENDER_LOCK:
+        figure = Figure(figsize=(9, sum(heights) + PANEL_MARGIN * len(panels) + 0.2), layout="constrained")
+        axes = figure.subplots(len(panels), 1, squeeze=False, height_ratios=heights)[:, 0]
+        for ax, panel in zip(axes, panels):
+            draw_panel(ax, panel)
+        buffer = io.StringIO()
+        # text stays text (searchable, scalable); a fixed salt keeps the element ids the same every time
+        with rc_context({"svg.fonttype": "none", "svg.hashsalt": re.sub(r"\W", "", title) or "chart"}):
+            figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return Markup(inline(buffer.getvalue(), title))
 
 
