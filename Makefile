@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+NPM    ?= npm
 
 .PHONY: install run build test bench system-deps clean
 
@@ -11,19 +12,26 @@ $(BIN)/lmkg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/lmkg
+# the editor's browser assets (@zazuko/yasgui), exactly as package-lock.json pins them
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/lmkg node_modules/.package-lock.json
+
+# Debian packages the tests and the benchmark drive: Chromium for the end-to-end tests (Playwright for
+# Python drives it; no browser download) and wrk for HTTP load from a second process
+DEBIAN_PACKAGES := chromium chromium-driver wrk
+system-deps:
+	@test -x /usr/bin/chromium && command -v wrk >/dev/null || { SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+	  --no-install-recommends $(DEBIAN_PACKAGES); }
 
 build: install
 	$(BIN)/lmkg build
 
 run: install
 	$(BIN)/lmkg serve
-
-# Debian packages the tests and the benchmark drive: wrk (HTTP load from a second process)
-DEBIAN_PACKAGES := wrk
-system-deps:
-	@command -v wrk >/dev/null || apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null \
-	  || (apt-get update -q >/dev/null && apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null)
 
 test: install system-deps
 	$(BIN)/python -m pytest -q
@@ -33,4 +41,4 @@ bench: install system-deps
 	$(BIN)/lmkg bench
 
 clean:
-	rm -rf $(VENV) data .bench
+	rm -rf $(VENV) data node_modules artifacts .bench

@@ -1,7 +1,8 @@
 """The catalogue of canned queries: one `queries/<name>.rq` file per query, its metadata in `#+ key: value`
 YAML comment lines (so the file stays valid SPARQL), its parameters typed and bound as RDF terms.
 
-Header keys: summary, description, tags, params, expect. A parameter:
+Header keys: summary, description, tags, params, expect, and optionally question (the question the
+query answers for its first expected answer, shown on the home page). A parameter:
 
     #+ params:
     #+   target:
@@ -115,6 +116,13 @@ class CannedQuery:
     params: dict[str, Parameter]
     expect: list[dict]
     form: str
+    question: str = ""          # the question it answers, in a reader's words (defaults to the summary)
+
+    def example_args(self) -> dict[str, str] | None:
+        """The parameters of its first expected answer: a worked example that is known to answer."""
+        if not self.expect:
+            return None
+        return {name: str(value) for name, value in (self.expect[0].get("params") or {}).items()}
 
     def bindings(self, args: dict[str, str], index: NameIndex) -> dict:
         """Terms for the given parameter values (defaults filled in); ParameterError on bad input."""
@@ -159,7 +167,7 @@ def load_query(path: Path) -> CannedQuery:
             raise CatalogueError(f"{path.name}: the header needs `{key}`")
     params = {n: load_parameter(path, n, spec, text) for n, spec in (header.get("params") or {}).items()}
     return CannedQuery(name, text, header["summary"], header["description"], header.get("tags", []),
-                       params, header["expect"], query_form(text))
+                       params, header["expect"], query_form(text), header.get("question") or header["summary"])
 
 
 def load_parameter(path: Path, name: str, spec: dict, text: str) -> Parameter:

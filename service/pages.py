@@ -1,11 +1,12 @@
 """Linked-data pages: entity IRIs (`/id/…`) and the ontology (`/ontology`) dereference here, as HTML for
-browsers and as RDF by content negotiation; and the home page."""
+browsers and as RDF by content negotiation; the home page, the search and the intracranial chart."""
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
+from service.entity_views import ViewBuilder, intracranial_chart, page_path
 from service.results import GRAPH_TYPES, content_type, serialize
 
 bp = Blueprint("pages", __name__)
@@ -52,19 +53,71 @@ def rdf_answer(store, text: str, bindings: dict, media_type: str) -> Response:
 
 @bp.get("/")
 def home():
-    store = runtime().store()
-    counts = store.run(QueryRequest(COUNTS)).dicts()[0]
-    return render_template("home.html", counts={k: int(v.value) for k, v in counts.items()},
-                           release=store.release, queries=list(runtime().catalogue.values()))
+    state = runtime()
+    store = state.store()
+    counts = state.once_per_release(store.release.id, "home-counts", lambda: count_things(store))
+    examples = [q for q in state.catalogue.values() if q.example_args() is not None]
+    return render_template("home.html", counts=counts, release=store.release, examples=examples)
+
+
+def count_things(store) -> dict[str, int]:
+    row = store.run(QueryRequest(COUNTS)).dicts()[0]
+    return {key: int(term.value) for key, term in row.items()}
 
 
 COUNTS = """
 PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT (COUNT(DISTINCT ?drug) AS ?drugs) (COUNT(DISTINCT ?target) AS ?targets) (COUNT(DISTINCT ?study) AS ?studies)
-       (COUNT(DISTINCT ?outcome) AS ?outcomes) (COUNT(DISTINCT ?statement) AS ?statements) WHERE {
-  { ?drug a lmkg:Drug } UNION { ?target a lmkg:Gene } UNION { ?study a lmkg:ClinicalStudy }
+       (COUNT(DISTINCT ?outcome) AS ?outcomes) (COUNT(DISTINCT ?statement) AS ?statements)
+       (COUNT(DISTINCT ?seed) AS ?seeds) (COUNT(DISTINCT ?publication) AS ?publications)
+       (COUNT(DISTINCT ?dataset) AS ?datasets) WHERE {
+  { ?drug a lmkg:Drug } UNION { ?therapy lmkg:targets ?target } UNION { ?study a lmkg:ClinicalStudy }
   UNION { ?outcome a lmkg:OutcomeMeasurement } UNION { ?statement a lmkg:EvidenceStatement }
+  UNION { ?seed a lmkg:SeedDocument } UNION { ?publication a lmkg:Publication }
+  UNION { ?record prov:wasDerivedFrom ?dataset FILTER STRSTARTS(STR(?dataset), "https://w3id.org/lungmet-kg/id/dataset/") }
 }"""
+
+
+@bp.get("/search")
+def search():
+    """Entities whose label, synonym, symbol or identifier matches the text (a plain GET form)."""
+    text = request.args.get("q", "").strip()
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise Problem(400, "Search text too long", f"search for at most {MAX_SEARCH_LENGTH} characters",
+                      slug="search-too-long")
+    store = runtime().store(request.args.get("release"))
+    index = runtime().index(store.release.id)
+    hits = [{"iri": iri, "path": page_path(iri) or f"/ontology#{iri.split('#', 1)[-1]}", "label": index.label(iri),
+             "matched": name, "kind": kind_of(iri)} for iri, name in index.search(text, SEARCH_LIMIT)] if text else []
+    response = Response(render_template("search.html", q=text, hits=hits, limit=SEARCH_LIMIT))
+    answer_headers(response, store.release.id)
+    return response
+
+
+MAX_SEARCH_LENGTH = 200
+SEARCH_LIMIT = 50
+
+
+def kind_of(iri: str) -> str:
+    """A reader's name for what an IRI is, from its path (id/drug/x → drug, id/study/x/arm/y → arm)."""
+    if not iri.startswith(BASE + "id/"):
+        return "ontology term"
+    parts = iri[len(BASE) + 3:].split("/")
+    kind = parts[-2] if len(parts) >= 3 else parts[0]
+    return {"b3db": "B3DB record", "seed": "seed document", "therapy-group": "therapy group"}.get(kind, kind)
+
+
+@bp.get("/charts/intracranial-outcomes")
+def intracranial_outcomes():
+    state = runtime()
+    store = state.store(request.args.get("release"))
+    index = state.index(store.release.id)
+    chart, rows, data_urls = state.once_per_release(
+        store.release.id, "intracranial-chart", lambda: intracranial_chart(store, index, state.catalogue))
+    response = Response(render_template("intracranial.html", chart=chart, rows=rows, data_urls=data_urls))
+    answer_headers(response, store.release.id)
+    return response
 
 
 @bp.get("/id/<path:path>")
@@ -78,9 +131,16 @@ def entity(path: str):
     media_type = request.accept_mimetypes.best_match(PAGE_TYPES) or "text/turtle"
     if media_type != "text/html":
         return rdf_answer(store, NEIGHBOURHOOD, bindings, media_type)
-    rows = store.run(QueryRequest(ROWS, bindings=bindings)).dicts()
-    label = runtime().index(store.release.id).label(iri)
-    response = Response(render_template("entity.html", iri=iri, label=label, rows=rows, base=BASE))
+    state = runtime()
+    key = (store.release.id, "entity-page", iri)
+    page = state.cache.get(key)
+    if page is None:
+        index = state.index(store.release.id)
+        view = ViewBuilder(store, index, state.catalogue, iri).build()
+        rows = store.run(QueryRequest(ROWS, bindings=bindings)).dicts()
+        page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE)
+        state.cache.put(key, page)
+    response = Response(page)
     answer_headers(response, store.release.id)
     return response
 
@@ -106,10 +166,13 @@ SELECT ?term ?kind ?label ?definition WHERE {
 
 @bp.app_template_filter("term_link")
 def term_link(term, label=None):
-    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text."""
+    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text; an IRI
+    without a label given is named by its label in the graph."""
+    import pyoxigraph as ox
     from markupsafe import Markup, escape
     value = getattr(term, "value", "")
-    text = escape(getattr(label, "value", None) or value)
+    name = getattr(label, "value", None) or (known_label(value) if isinstance(term, ox.NamedNode) else None)
+    text = escape(name or value)
     if value.startswith(BASE + "id/"):
         return Markup(f'<a href="/id/{escape(value[len(BASE) + 3:])}">{text}</a>')
     if value.startswith(BASE + "ontology#"):
@@ -117,3 +180,20 @@ def term_link(term, label=None):
     if value.startswith(("http://", "https://")):
         return Markup(f'<a href="{escape(value)}" rel="external">{text}</a>')
     return text
+
+
+def known_label(iri: str) -> str | None:
+    label = runtime().index().label(iri)
+    return label if label != iri else None
+
+
+@bp.app_template_filter("page_path")
+def page_path_filter(iri: str) -> str:
+    """Where an IRI's page is: our entities here, anything else where it is."""
+    return page_path(iri) or iri
+
+
+@bp.app_context_processor
+def helpers():
+    from service.query_page import query_url
+    return {"query_url": query_url}

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from graph.vocab import RDF, RDFS, SCHEMA
+from service import query_page
 from service.catalogue import CannedQuery, ParameterError
 from service.description import RDFLIB_FORMATS
 from service.http import answer_headers
@@ -96,6 +97,8 @@ def run(name: str):
     release_id = request.args.get("release")
     state = runtime()
     store = state.store(release_id)
+    if query_page.wants_page(query):
+        return query_page.render(query, args, store, lambda bindings: answer(store, query, bindings))
     try:
         bindings = query.bindings(args, state.index(store.release.id))
     except ParameterError as error:
@@ -106,10 +109,10 @@ def run(name: str):
     if media_type is None:
         raise Problem(406, "Not Acceptable", f"{name} answers as: " + ", ".join(available_types(query.form)),
                       slug="not-acceptable")
-    key = (store.release.id, name, tuple(sorted((k, str(v)) for k, v in bindings.items())), media_type)
+    key = (store.release.id, name, binding_key(bindings), media_type)
     body = state.cache.get(key)
     if body is None:
-        body = serialize(execute(store, query, bindings), media_type)
+        body = serialize(answer(store, query, bindings), media_type)
         state.cache.put(key, body)
     response = Response(body, content_type=content_type(media_type))
     response.headers["X-LMKG-Query"] = name
@@ -118,6 +121,20 @@ def run(name: str):
         response.headers.add("X-LMKG-Binding", f"{param}={term}")
     answer_headers(response, store.release.id)
     return response
+
+
+def binding_key(bindings: dict) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in bindings.items()))
+
+
+def answer(store, query: CannedQuery, bindings: dict):
+    """The query's result for these bindings, from the cache when this release answered it before."""
+    key = (store.release.id, query.name, binding_key(bindings), "result")
+    result = runtime().cache.get(key)
+    if result is None:
+        result = execute(store, query, bindings)
+        runtime().cache.put(key, result)
+    return result
 
 
 def execute(store, query: CannedQuery, bindings: dict):

@@ -12,7 +12,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
-SELECT ?entity ?name WHERE {
+SELECT ?entity ?name ?property WHERE {
   VALUES ?property { rdfs:label skos:altLabel skos:hiddenLabel dcterms:identifier lmkg:acronym lmkg:registryNumber skos:notation }
   ?entity ?property ?name .
   FILTER (isIRI(?entity) && isLiteral(?name))
@@ -28,6 +28,7 @@ SELECT ?entity ?type WHERE {
 # Records that are about something else: a name that matches a curated entity too resolves to that.
 # Likewise a name shared by a curated individual and an ontology class (WBRT) names the individual;
 # the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
 
 
@@ -47,12 +48,19 @@ class NameIndex:
 
     def __init__(self, run):
         self.by_name: dict[str, set[str]] = {}
-        self.names: dict[str, str] = {}      # entity IRI -> a display name
+        self.names: dict[str, str] = {}      # entity IRI -> a display name (its rdfs:label where it has one)
         self.types: dict[str, set[str]] = {}
+        self.labelled: set[str] = set()      # entities whose display name is an rdfs:label
+        self.spelling: dict[str, str] = {}   # normalised name -> the name as written
         for row in run(QueryRequest(NAMES_QUERY, limit=10_000_000)).rows:
-            entity, name = row[0].value, row[1].value
+            entity, name, is_label = row[0].value, row[1].value, row[2].value == RDFS_LABEL
             self.by_name.setdefault(normalise(name), set()).add(entity)
-            self.names.setdefault(entity, name)
+            self.spelling.setdefault(normalise(name), name)
+            if is_label and entity not in self.labelled:
+                self.names[entity] = name
+                self.labelled.add(entity)
+            elif entity not in self.names:
+                self.names[entity] = name
         for row in run(QueryRequest(TYPES_QUERY, limit=10_000_000)).rows:
             self.types.setdefault(row[0].value, set()).add(row[1].value)
 
@@ -84,3 +92,43 @@ class NameIndex:
     def label(self, iri: str) -> str:
         return self.names.get(iri, iri)
 
+
+    def is_primary(self, iri: str) -> bool:
+        """A curated entity or an ontology term, not a record about something else (B3DB, statements)."""
+        return not iri.startswith(SECONDARY_PREFIXES)
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(entity IRI, the name that matched) for a free-text search over every name: exact names
+        first, then names that start with the text, then names that contain it, then near misses;
+        curated entities before records about them."""
+        key = normalise(text)
+        if not key:
+            return []
+        ranked: dict[str, tuple] = {}
+        for name, iris in self.by_name.items():
+            if name == key:
+                rank = 0
+            elif name.startswith(key):
+                rank = 1
+            elif key in name:
+                rank = 2
+            else:
+                continue
+            for iri in iris:
+                score = (not self.is_primary(iri), rank, len(name), self.label(iri).casefold())
+                if iri not in ranked or score < ranked[iri][0]:
+                    ranked[iri] = (score, name)
+        if not ranked:
+            for closeness, name in enumerate(self.suggest(text, None, count=limit)):  # nearest first
+                for iri in self.by_name[name]:
+                    ranked.setdefault(iri, ((not self.is_primary(iri), 3, closeness, self.label(iri).casefold()), name))
+        best = sorted(ranked.items(), key=lambda item: item[1][0])[:limit]
+        return [(iri, self.spelling[name]) for iri, (_, name) in best]
+
+    def labels_of(self, allowed_types: set[str] | None, limit: int = 2000) -> list[str]:
+        """Display names of the curated entities of the given types (all when None), sorted: the
+        suggestions offered beside a parameter's input."""
+        names = {self.label(iri) for iri in self.types
+                 if self.is_primary(iri) and iri in self.labelled
+                 and (not allowed_types or self.types[iri] & allowed_types)}
+        return sorted(names, key=str.casefold)[:limit]

@@ -67,6 +67,7 @@ class Runtime:
         self.catalogue: dict[str, CannedQuery] = load_catalogue(Path(config["QUERIES_DIR"]))
         self.stores: dict[str, EmbeddedStore] = {}
         self.indexes: dict[str, NameIndex] = {}
+        self.per_release: dict[tuple, object] = {}   # (release id, what) -> a value computed once
         self.cache = AnswerCache(config["CACHE_SIZE"])
         self.lock = threading.Lock()
         self.remote = RemoteRelease(config) if config.get("SPARQL_ENDPOINT") else None
@@ -109,6 +110,17 @@ class Runtime:
             if key not in self.indexes:
                 self.indexes[key] = NameIndex(store.run)
             return self.indexes[key]
+
+    def once_per_release(self, release_id: str, what: str, compute):
+        """A value that depends only on the release (home-page counts, charts), computed on first use;
+        the few kept releases each have their own."""
+        key = (release_id, what)
+        with self.lock:
+            if key in self.per_release:
+                return self.per_release[key]
+        value = compute()
+        with self.lock:
+            return self.per_release.setdefault(key, value)
 
     def close(self) -> None:
         for store in self.stores.values():

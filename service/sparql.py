@@ -2,15 +2,17 @@
 
 GET ?query=…, POST form-encoded query=…, POST application/sparql-query; default-graph-uri and
 named-graph-uri select graphs of the store (nothing is fetched from the web); every update is refused
-with 403; GET without a query answers the SPARQL Service Description with VoID.
+with 403; GET without a query answers the SPARQL Service Description with VoID, or, to a browser, the
+query editor (service/editor.py).
 """
 from flask import Blueprint, Response, current_app, request, url_for
 
 from service.description import service_description
+from service.editor import editor_page
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
-from service.results import available_types, content_type, negotiate, serialize
+from service.results import GRAPH_TYPES, available_types, content_type, negotiate, serialize
 from service.sparql_text import analyse
 
 bp = Blueprint("sparql", __name__)
@@ -113,6 +115,8 @@ def choose_media_type(form: str, params) -> str:
 def endpoint():
     params = protocol_params()
     if request.method == "GET" and not params:
+        if request.accept_mimetypes.best_match([*GRAPH_TYPES, "text/html"]) == "text/html":
+            return editor_page()  # a browser at the endpoint gets the query editor
         return service_description()
     text = read_query(params)
     facts = check_text(text)

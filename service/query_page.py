@@ -1,0 +1,131 @@
+"""The page of a canned query for people (`/queries/<name>` asked for as HTML): its description, a form
+with one typed input per parameter (suggestions from the graph's labels), the answer as a table whose
+IRIs link to the entity pages, a link to copy, downloads, and the SPARQL text.
+
+A first visit to a query that needs parameters shows the form filled in with a worked example; once
+submitted, the answer is computed exactly as for the data formats (same binding, same cache).
+"""
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Response, current_app, render_template, request, url_for
+
+from service.catalogue import CannedQuery, Parameter, ParameterError
+from service.editor import editor_text
+from service.http import answer_headers
+from service.problems import Problem
+
+DOWNLOADS = {"SELECT": [("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml")],
+             "ASK": [("JSON", "json"), ("XML", "xml")],
+             "CONSTRUCT": [("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt")]}
+COMPANION_SUFFIXES = ("_label", "_file")
+
+
+@dataclass
+class Field:
+    """One input of the form."""
+    param: Parameter
+    value: str
+    input_type: str          # select, number, text
+    step: str | None = None
+    options: list[str] | None = None
+
+
+@dataclass
+class Column:
+    name: str
+    label: str | None        # the column whose value names this column's IRI (drug_label for drug)
+
+
+def query_url(name: str, args: dict[str, str] | None = None, external: bool = False) -> str:
+    """The URL of a canned query with these parameters (built by hand: a parameter may be called
+    `endpoint`, which url_for keeps for itself)."""
+    base = url_for("queries.run", name=name, _external=external)
+    return f"{base}?{urlencode(args)}" if args else base
+
+
+def wants_page(query: CannedQuery) -> bool:
+    """A browser asking for the page: no explicit format, and HTML preferred over every data format."""
+    if {"format", "explain"} & set(request.args):
+        return False
+    from service.results import available_types
+    offered = [*available_types(query.form), "text/html"]   # HTML last: `*/*` still gets data
+    return request.accept_mimetypes.best_match(offered) == "text/html"
+
+
+def form_fields(query: CannedQuery, args: dict[str, str], index, first_visit: bool) -> list[Field]:
+    fields = []
+    for param in query.params.values():
+        example = (query.example_args() or {}).get(param.name)
+        value = args.get(param.name, (example or param.default or "") if first_visit else "")
+        if param.type == "enum":
+            fields.append(Field(param, value or param.default or "", "select", options=list(param.values)))
+        elif param.type in ("decimal", "integer"):
+            fields.append(Field(param, value, "number", step="1" if param.type == "integer" else "any"))
+        elif param.type == "entity":
+            fields.append(Field(param, value, "text", options=index.labels_of(set(param.classes) or None)))
+        else:
+            fields.append(Field(param, value, "text"))
+    return fields
+
+
+def columns(variables: list[str]) -> list[Column]:
+    """The table's columns: an IRI column shows its companion label column's text, which is not shown
+    again (drug + drug_label → one "drug" column; source + source_file → one "source" column)."""
+    present = set(variables)
+    companions = {f"{name}{suffix}": name for name in variables for suffix in COMPANION_SUFFIXES}
+    shown = []
+    for name in variables:
+        if name in companions and companions[name] in present:
+            continue
+        label = next((f"{name}{s}" for s in COMPANION_SUFFIXES if f"{name}{s}" in present), None)
+        shown.append(Column(name, label))
+    return shown
+
+
+def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
+    """The page; `run(bindings)` answers the query (cached, with the endpoint's limits)."""
+    state = current_app.extensions["lmkg"]
+    index = state.index(store.release.id)
+    needs_input = any(p.required for p in query.params.values())
+    first_visit = not args and needs_input
+    result, problem, bindings = None, None, {}
+    if not first_visit:
+        try:
+            bindings = query.bindings(args, index)
+            result = run(bindings)
+        except ParameterError as error:
+            problem = Problem(error.status, error.title, error.detail, **error.extra)
+        except Problem as error:
+            problem = error
+    pinned = {**args, "release": store.release.id}
+    alternatives = other_values(query, args, problem) if problem else []
+    context = {
+        "query": query, "fields": form_fields(query, args, index, first_visit), "result": result,
+        "problem": problem, "first_visit": first_visit, "alternatives": alternatives,
+        "columns": columns(result.variables) if result is not None and result.form == "SELECT" else [],
+        "link": query_url(query.name, args, external=True),
+        "pinned_link": query_url(query.name, pinned, external=True),
+        "downloads": [(label, query_url(query.name, {**args, "format": fmt}))
+                      for label, fmt in DOWNLOADS[query.form]] if result is not None else [],
+        "editor_link": url_for("sparql.endpoint") + "#" + urlencode(
+            {"query": editor_text(query, bindings), "tabTitle": query.name}),
+        "release": store.release,
+        "sparql": "\n".join(line for line in query.text.splitlines() if not line.startswith("#+")),
+    }
+    response = Response(render_template("query.html", **context), status=problem.status if problem else 200)
+    if problem is None:
+        answer_headers(response, store.release.id)
+    return response
+
+
+def other_values(query: CannedQuery, args: dict[str, str], problem: Problem) -> list[tuple]:
+    """Links that ask again with a suggested name (nothing matched) or one of the candidates (ambiguous):
+    (text, url, detail)."""
+    param = problem.extra.get("parameter")
+    if not param:
+        return []
+    options = [(s, s, None) for s in problem.extra.get("suggestions", [])]
+    options += [(c["label"], c["iri"], c["iri"]) for c in problem.extra.get("candidates", [])]
+    return [(text, query_url(query.name, {**args, param: value}), detail)
+            for text, value, detail in options]

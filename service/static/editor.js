@@ -1,0 +1,48 @@
+// The SPARQL editor page: YASGUI against this service's endpoint, pre-filled with the prefixes and a
+// starter query; catalogue examples open in new tabs; "Save" stores the current query under /saved.
+document.addEventListener("DOMContentLoaded", () => {
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: () => [{ endpoint: config.endpoint }], keys: [] },
+    yasqe: { value: config.starter, editorHeight: "420px" },
+  });
+  window.lmkgYasgui = yasgui;   // for people poking at it from the console, and for the browser tests
+
+  for (const button of document.querySelectorAll("button[data-example]")) {
+    button.addEventListener("click", () => {
+      const example = config.examples[Number(button.dataset.example)];
+      const tab = yasgui.addTab(true, { name: example.name, yasqe: { value: example.query },
+                                        requestConfig: { endpoint: config.endpoint } });
+      tab.show();
+      document.getElementById("yasgui").scrollIntoView();
+    });
+  }
+
+  const form = document.getElementById("save-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const output = document.getElementById("save-result");
+    const query = yasgui.getTab().getQuery();
+    const response = await fetch(form.action, {
+      method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ query, title: document.getElementById("save-title").value }),
+    });
+    const body = await response.json();
+    output.textContent = "";
+    if (!response.ok) {
+      output.textContent = `Not saved: ${body.detail || body.title}`;
+      return;
+    }
+    const link = document.createElement("a");
+    link.href = body.url;
+    link.textContent = body.url;
+    output.append("Saved: ", link, " ");
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.textContent = "Copy link";
+    copy.addEventListener("click", () => navigator.clipboard.writeText(body.url));
+    output.append(copy);
+  });
+});

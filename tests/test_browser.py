@@ -1,0 +1,189 @@
+"""End to end in a real browser: Debian's headless Chromium, driven by Playwright for Python, against
+the live service (`lmkg serve`, tests/live.py). A person's paths through the site: search from the home
+page to a drug, run a canned query from its form and follow a result to its page, see the charts drawn,
+and write and run a query in the SPARQL editor — with no JavaScript error and no blocked resource.
+
+Screenshots are written to artifacts/screenshots/ (or LMKG_ARTIFACTS_DIR) for a person to look at.
+`make test` installs Chromium (apt) before it runs the suite; Playwright never downloads a browser.
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from lmkg.paths import REPO
+from tests.live import live_server  # noqa: F401
+
+CHROMIUM = os.environ.get("LMKG_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("LMKG_ARTIFACTS_DIR", REPO / "artifacts" / "screenshots"))
+# Playwright adds --headless and a fresh temporary --user-data-dir of its own
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000     # generous: the machine is shared, and a first chart renders matplotlib's fonts
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, **context_options):
+    """A page in a fresh context that records every console error, page error and failed request."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.on("requestfailed", lambda request: page.problems.append(f"{request.url}: {request.failure}"))
+    return page
+
+
+@pytest.fixture()
+def page(browser):
+    page = open_page(browser)
+    yield page
+    problems = page.problems
+    page.context.close()
+    assert problems == [], problems
+
+
+def screenshot(target, name: str, full_page: bool = False) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    if full_page:
+        target.screenshot(path=path, full_page=True)
+    else:
+        target.screenshot(path=path)
+    assert path.stat().st_size > 1000
+    return path
+
+
+def assert_chart_drawn(page) -> None:
+    """The first chart on the page is an inline SVG with a visible size and bars that link somewhere."""
+    svg = page.locator("figure.chart svg").first
+    expect(svg).to_be_visible()
+    box = svg.bounding_box()
+    assert box["width"] > 300 and box["height"] > 100, box
+    bars = svg.locator("a")
+    assert bars.count() > 0
+    widths = page.evaluate("""svg => [...svg.querySelectorAll('a path')].map(p => p.getBBox().width)""",
+                           svg.element_handle())
+    assert widths and max(widths) > 10, widths
+
+
+def test_search_from_home_to_a_drug_page(page, live_server):
+    page.goto(live_server + "/")
+    expect(page.get_by_role("heading", name="What the graph holds")).to_be_visible()
+    screenshot(page, "home", full_page=True)
+    search = page.get_by_label("Name, synonym, symbol or identifier")
+    search.fill("osimertinib")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=osimertinib"))
+    page.get_by_role("link", name="osimertinib", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("osimertinib")
+    expect(page.get_by_role("heading", name="Blood-brain barrier penetration")).to_be_visible()
+    screenshot(page, "drug-osimertinib", full_page=False)
+    assert_chart_drawn(page)
+    screenshot(page.locator("figure.chart").first, "drug-osimertinib-chart")
+
+
+def test_run_a_canned_query_from_its_form_and_follow_a_result(page, live_server):
+    page.goto(live_server + "/queries/trials-for-drug")
+    drug = page.get_by_label("drug")
+    drug.fill("")
+    drug.type("lorlatinib")
+    drug.press("Enter")            # the keyboard submits the form
+    expect(page).to_have_url(re.compile(r"drug=lorlatinib"))
+    results = page.locator("table.results")
+    expect(results).to_be_visible()
+    assert results.locator("tbody tr").count() > 0
+    expect(page.get_by_role("link", name="CSV")).to_have_attribute("href", re.compile(r"format=csv"))
+    screenshot(page, "query-trials-for-drug", full_page=True)
+    results.get_by_role("link", name="CROWN", exact=True).first.click()
+    expect(page).to_have_url(re.compile(r"/id/study/crown$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("CROWN")
+    assert_chart_drawn(page)
+    screenshot(page, "trial-crown", full_page=True)
+
+
+def test_copy_link_puts_the_answer_url_on_the_clipboard(browser, live_server):
+    page = open_page(browser, permissions=["clipboard-read", "clipboard-write"])
+    page.goto(live_server + "/queries/drugs-by-target?target=EGFR")
+    button = page.get_by_role("button", name="Copy link").first
+    expect(button).to_be_visible()
+    button.click()
+    expect(page.locator(".copied")).to_have_text("Link copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == live_server + "/queries/drugs-by-target?target=EGFR"
+    problems = page.problems
+    page.context.close()
+    assert problems == []
+
+
+def test_intracranial_outcome_chart(page, live_server):
+    page.goto(live_server + "/charts/intracranial-outcomes")
+    assert_chart_drawn(page)
+    figure = page.locator("figure.chart").first
+    for panel in ("iORR, proportion (percent)", "iPFS, median (month)"):
+        expect(figure.locator("svg")).to_contain_text(panel)
+    screenshot(figure, "intracranial-outcomes-chart")
+    figure.locator("svg a").first.click()          # a bar opens the measurement it draws
+    expect(page).to_have_url(re.compile(r"/id/study/[^/]+/outcome/"))
+
+
+def editor_results(page):
+    return page.locator(".yasr_results >> visible=true")
+
+
+def test_editor_runs_a_query_and_a_catalogue_example(page, live_server):
+    page.goto(live_server + "/sparql")
+    expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+    assert "PREFIX lmkg:" in page.evaluate("window.lmkgYasgui.getTab().getYasqe().getValue()")
+    page.evaluate("""window.lmkgYasgui.getTab().getYasqe().setValue(
+        'PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\\n' +
+        'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n' +
+        'SELECT ?drug ?label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?label } ORDER BY ?label')""")
+    page.locator(".yasqe_queryButton").first.click()
+    expect(editor_results(page)).to_contain_text("lorlatinib")
+    expect(page.locator(".yasr")).to_contain_text("results")
+    screenshot(page, "editor-query")
+
+    page.get_by_role("button", name="Every reported outcome of a trial or study, arm by arm").click()
+    query = page.evaluate("window.lmkgYasgui.getTab().getYasqe().getValue()")
+    assert "VALUES (?trial)" in query and "flaura2" in query
+    page.locator(".yasqe .CodeMirror >> visible=true").first.click()
+    page.keyboard.press("Control+Enter")            # the editor's keyboard shortcut runs the query
+    expect(editor_results(page)).to_contain_text("30.2")
+    screenshot(page, "editor-catalogue-example")
+
+
+def test_editor_saves_a_query_as_a_permalink(page, live_server):
+    page.goto(live_server + "/sparql")
+    expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+    page.get_by_label("Title").fill("ALK inhibitors by BBB level")
+    page.get_by_role("button", name="Save the current query as a permalink").click()
+    saved = page.locator("#save-result a")
+    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{12}$"))
+
+
+def test_pages_read_and_work_without_javascript(browser, live_server):
+    page = open_page(browser, java_script_enabled=False)
+    page.goto(live_server + "/queries/intracranial-efficacy")
+    page.get_by_label("endpoint").fill("iPFS")
+    page.get_by_label("min_value").fill("20")
+    page.get_by_role("button", name="Run the query").click()
+    expect(page.locator("table.results")).to_contain_text("FLAURA2")
+    expect(page.get_by_role("button", name="Copy link").first).to_be_hidden()   # needs JavaScript
+    page.goto(live_server + "/id/study/flaura2")
+    expect(page.locator("figure.chart svg")).to_be_visible()
+    screenshot(page, "no-javascript-trial-flaura2", full_page=True)
+    problems = page.problems
+    page.context.close()
+    assert problems == []
