@@ -56,23 +56,25 @@ class RemoteStore:
     # -- one request ---------------------------------------------------------------------------------
     def query(self, request: QueryRequest, timeout: float) -> Result:
         text = bind_values(request.text, request.bindings)
-        client = self.client(text, request, timeout)
-        form = query_form(text)
-        client.setRequestMethod(POSTDIRECTLY)
-        client.addCustomHttpHeader("Accept", N_TRIPLES if form == "CONSTRUCT" else SOLUTIONS_JSON)
-        body = self.fetch(client, timeout)
+        form = query_form(text) or "SELECT"   # no form found: the store reports the syntax error
+        body = self.fetch(self.client(text, form, request, timeout), timeout)
         if form == "CONSTRUCT":
             triples = (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
             return collect_triples(triples, request.limit)
         return collect(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), request.limit)
 
-    def client(self, text: str, request: QueryRequest, timeout: float) -> SPARQLWrapper:
+    def client(self, text: str, form: str, request: QueryRequest, timeout: float) -> SPARQLWrapper:
         client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         client.setMethod(POST)
-        client.setQuery(text)
+        client.setRequestMethod(POSTDIRECTLY)
         client.setTimeout(max(1, round(timeout)))
         if request.base_iri:
-            client.setQuery(f"BASE <{request.base_iri}> {text}")  # same line: error positions stay right
+            text = f"BASE <{request.base_iri}> {text}"  # same line: error positions stay right
+        client.setQuery(text)
+        # SPARQLWrapper guesses the form with a regex that a quote in a comment can mislead (it then
+        # sends the query as an update); our lexer's answer is the one that counts
+        client.queryType = form
+        client.addCustomHttpHeader("Accept", N_TRIPLES if form == "CONSTRUCT" else SOLUTIONS_JSON)
         default, named = self.dataset(request)
         for graph in default:
             client.addParameter("default-graph-uri", graph)
@@ -98,6 +100,8 @@ class RemoteStore:
             raise QueryFailed(f"the store rejected the query: {store_message(error)}") from None
         except (socket.timeout, TimeoutError):
             raise QueryTimeout(timeout) from None
+        except urllib.error.HTTPError as error:
+            raise StoreUnavailable(f"the SPARQL store at {self.endpoint} answered {error.code} {error.reason}") from None
         except urllib.error.URLError as error:
             if isinstance(error.reason, (socket.timeout, TimeoutError)):
                 raise QueryTimeout(timeout) from None
