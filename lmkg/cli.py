@@ -47,7 +47,7 @@ def run_canned_query(store, args) -> int:
     from service.results import serialize
     catalogue = load_catalogue(QUERIES_DIR)
     query = catalogue[args.canned]
-    index = NameIndex(store.run)
+    index = NameIndex(store.rows)
     params = dict(p.split("=", 1) for p in args.param)
     try:
         result = run_canned(store, index, query, params)

@@ -1,11 +1,14 @@
 """Resolving what a user types (a label, synonym, symbol, acronym, registry number or identifier, any
 case) to the entity it names in the graph."""
+import contextlib
+import ctypes
 import difflib
+import gc
+import sys
 import re
 from dataclasses import dataclass
 
 from graph.vocab import BASE
-from service.query import QueryRequest
 
 NAMES_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -32,6 +35,13 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
 
 
+def release_freed_memory() -> None:
+    """Give the memory of the rows read while building back to the system (glibc keeps it otherwise)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def normalise(text: str) -> str:
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
     return re.sub(r"\s+", " ", text).strip().casefold()
@@ -44,25 +54,36 @@ class Resolution:
 
 
 class NameIndex:
-    """Every name of every entity, and every entity's types, read from the store once."""
+    """Every name of every entity, and every entity's types, read from the store once.
 
-    def __init__(self, run):
-        self.by_name: dict[str, set[str]] = {}
+    Built from `rows(text)` (a store's row stream) so no whole result is held in memory; IRIs are
+    interned, so each is stored once however many names and types point at it."""
+
+    def __init__(self, rows):
+        self.by_name: dict[str, tuple[str, ...]] = {}   # tuples, not sets: most names name one entity
         self.names: dict[str, str] = {}      # entity IRI -> a display name (its rdfs:label where it has one)
-        self.types: dict[str, set[str]] = {}
+        self.types: dict[str, frozenset[str]] = {}  # equal type sets are one shared object
         self.labelled: set[str] = set()      # entities whose display name is an rdfs:label
         self.spelling: dict[str, str] = {}   # normalised name -> the name as written
-        for row in run(QueryRequest(NAMES_QUERY, limit=10_000_000)).rows:
-            entity, name, is_label = row[0].value, row[1].value, row[2].value == RDFS_LABEL
-            self.by_name.setdefault(normalise(name), set()).add(entity)
-            self.spelling.setdefault(normalise(name), name)
+        for row in rows(NAMES_QUERY):
+            entity, name, is_label = sys.intern(row[0].value), row[1].value, row[2].value == RDFS_LABEL
+            key = normalise(name)
+            named = self.by_name.get(key, ())
+            if entity not in named:
+                self.by_name[key] = named + (entity,)
+            self.spelling.setdefault(key, name)
             if is_label and entity not in self.labelled:
                 self.names[entity] = name
                 self.labelled.add(entity)
             elif entity not in self.names:
                 self.names[entity] = name
-        for row in run(QueryRequest(TYPES_QUERY, limit=10_000_000)).rows:
-            self.types.setdefault(row[0].value, set()).add(row[1].value)
+        types: dict[str, set[str]] = {}
+        for entity, type_ in rows(TYPES_QUERY):
+            types.setdefault(sys.intern(entity.value), set()).add(sys.intern(type_.value))
+        shared: dict[frozenset, frozenset] = {}
+        self.types = {entity: shared.setdefault(frozenset(found), frozenset(found)) for entity, found in types.items()}
+        del types
+        release_freed_memory()
 
     def candidates(self, text: str) -> set[str]:
         key = normalise(text)
@@ -76,7 +97,7 @@ class NameIndex:
     def resolve(self, text: str, allowed_types: set[str] | None = None) -> Resolution:
         found = self.candidates(text)
         if allowed_types:
-            found = {iri for iri in found if self.types.get(iri, set()) & allowed_types}
+            found = {iri for iri in found if self.types.get(iri, frozenset()) & allowed_types}
         primary = {iri for iri in found if not iri.startswith(SECONDARY_PREFIXES)}
         curated = {iri for iri in primary if iri.startswith(BASE + "id/")}
         matches = sorted(curated or primary or found)  # a curated individual before an ontology class
@@ -86,7 +107,7 @@ class NameIndex:
 
     def suggest(self, text: str, allowed_types: set[str] | None, count: int = 5) -> list[str]:
         pool = [name for name, iris in self.by_name.items()
-                if not allowed_types or any(self.types.get(i, set()) & allowed_types for i in iris)]
+                if not allowed_types or any(self.types.get(i, frozenset()) & allowed_types for i in iris)]
         return difflib.get_close_matches(normalise(text), pool, n=count, cutoff=0.5)
 
     def label(self, iri: str) -> str:

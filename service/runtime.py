@@ -108,7 +108,7 @@ class Runtime:
         with self.lock:
             key = store.release.id
             if key not in self.indexes:
-                self.indexes[key] = NameIndex(store.run)
+                self.indexes[key] = NameIndex(store.rows)
             return self.indexes[key]
 
     def once_per_release(self, release_id: str, what: str, compute):

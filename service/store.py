@@ -38,6 +38,12 @@ class EmbeddedStore:
         """An untrusted query, in a worker process stopped at `timeout` seconds."""
         return self.pool.run(request, timeout)
 
+    def rows(self, text: str):
+        """The rows of a trusted SELECT one by one, uncapped (for indexes built from the whole graph)."""
+        solutions = self.store.query(text, use_default_graph_as_union=True)
+        variables = solutions.variables
+        return (tuple(solution[v] for v in variables) for solution in solutions)
+
     def run_to_text(self, text: str, fmt: str = "tsv") -> str:
         result = self.run(QueryRequest(text, limit=1_000_000))
         media_type = CLI_FORMATS[fmt]

@@ -61,7 +61,7 @@ def inprocess_times(release, repeats: int) -> dict[str, float]:
     from service.resolve import NameIndex
     from service.store import EmbeddedStore
     store = EmbeddedStore(release)
-    index = NameIndex(store.run)
+    index = NameIndex(store.rows)
     times = {}
     for query in load_catalogue(QUERIES_DIR).values():
         samples = []
