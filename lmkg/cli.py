@@ -88,6 +88,8 @@ def cmd_bench(args) -> int:
         settings.sizes = [int(float(size)) for size in args.sizes.split(",")]
     if args.no_anchors:
         settings.anchors = False
+    if args.parts:
+        settings.parts = tuple(args.parts.split(","))
     run(settings)
     return 0
 
@@ -130,6 +132,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--seconds", type=float, help="duration of each HTTP load scenario")
     b.add_argument("--sizes", help="synthetic sizes in triples, comma-separated (e.g. 1e5,1e6,1e7)")
     b.add_argument("--no-anchors", action="store_true", help="skip rdflib-endpoint and grlc")
+    b.add_argument("--parts", help="some of inprocess,build,http,growth (default all); the others are kept "
+                                   "from the previous run in --out")
     b.set_defaults(func=cmd_bench)
     ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store with SPARQL Update, in batches")
     ld.add_argument("--endpoint", required=True, help="the store's SPARQL Update endpoint")

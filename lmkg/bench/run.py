@@ -41,6 +41,7 @@ class Settings:
     repeats: int = 20               # in-process and growth timings per query
     anchors: bool = True            # rdflib-endpoint and grlc (own virtual environments)
     build: bool = True              # time `lmkg build`
+    parts: tuple[str, ...] = ("inprocess", "build", "http", "growth")
 
 
 def smoke_settings(out: Path, cache: Path) -> Settings:
@@ -230,14 +231,15 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def canned_latencies(base_url: str, repeats: int) -> dict[str, float]:
-    """Median ms per canned query over HTTP, with its first declared parameters (answer cache off)."""
+def canned_latencies(base_url: str, repeats: int, budget_seconds: float = 20.0) -> dict[str, float]:
+    """Median ms per canned query over HTTP, with its first declared parameters (answer cache off):
+    `repeats` runs, or fewer once a query has used its time budget (at least one)."""
     from service.catalogue import load_catalogue
     latencies = {}
     for query in load_catalogue(QUERIES_DIR).values():
         url = f"{base_url}/queries/{query.name}?" + urllib.parse.urlencode(query.expect[0].get("params", {}))
         samples = []
-        for _ in range(repeats):
+        while len(samples) < repeats and sum(samples) < budget_seconds * 1000:
             started = time.perf_counter()
             with urllib.request.urlopen(url, timeout=600) as response:
                 response.read()
@@ -271,6 +273,18 @@ def growth(release, settings: Settings, workdir: Path) -> list[dict]:
     return rows
 
 
+def merge_previous(path: Path, results: dict) -> dict:
+    """A run of some parts keeps the other parts of the previous run in the same folder (same release)."""
+    if not path.exists():
+        return results
+    previous = json.loads(path.read_text())
+    if previous.get("release") != results["release"]:
+        return results
+    return {**previous, **results, "parts_dates": {**previous.get("parts_dates", {}),
+                                                   **{part: results["date"] for part in results
+                                                      if part in ("inprocess_ms", "build", "http", "growth")}}}
+
+
 # -- the run --------------------------------------------------------------------------------------------
 
 def run(settings: Settings, release=None) -> dict:
@@ -283,15 +297,19 @@ def run(settings: Settings, release=None) -> dict:
                "cpu_count": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="lmkg-bench-") as tmp:
         workdir = Path(tmp)
-        log("in-process query times")
-        results["inprocess_ms"] = inprocess_times(release, settings.repeats)
-        if settings.build:
+        if "inprocess" in settings.parts:
+            log("in-process query times")
+            results["inprocess_ms"] = inprocess_times(release, settings.repeats)
+        if settings.build and "build" in settings.parts:
             log("lmkg build")
             results["build"] = build_profile(workdir / "build")
-        log("HTTP throughput and latency")
-        results["http"] = http_comparison(release, settings, workdir)
-        log("growth on synthetic data")
-        results["growth"] = growth(release, settings, workdir)
+        if "http" in settings.parts:
+            log("HTTP throughput and latency")
+            results["http"] = http_comparison(release, settings, workdir)
+        if "growth" in settings.parts:
+            log("growth on synthetic data")
+            results["growth"] = growth(release, settings, workdir)
+    results = merge_previous(settings.out / "results.json", results)
     (settings.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     report.write(results, settings.out)
     log(f"wrote {settings.out}/report.md, results.json and growth.png")
