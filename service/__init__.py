@@ -14,6 +14,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of request body (413 beyond)
     "ISOLATED_WORKERS": 2,          # worker processes for ad-hoc queries, per service process
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
+    "FRONT_CACHE_BYTES": 64_000_000,  # whole answers of canned queries and pages kept before routing (0: off)
     "FEDERATION_ALLOWED": False,    # SERVICE calls to other endpoints
     "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
     "SPARQL_ENDPOINT": None,        # remote mode: a SPARQL 1.1 query endpoint holding a loaded release
@@ -41,6 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     http.register(app)
     for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp, editor.bp):
         app.register_blueprint(blueprint)
+
+    if app.config["FRONT_CACHE_BYTES"]:
+        from service.front_cache import FrontCache
+        app.wsgi_app = FrontCache(app.wsgi_app, lambda: runtime.current.id, app.config["FRONT_CACHE_BYTES"])
 
     @app.get("/health")
     def health():

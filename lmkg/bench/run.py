@@ -25,6 +25,7 @@ from lmkg.paths import QUERIES_DIR
 BENCH_QUERY = "trials-for-drug"   # one parameter that takes many values: every drug of the graph
 REPEATED_DRUG = "osimertinib"     # the repeated URL: the drug with the most arms
 SOLUTIONS_JSON = "application/sparql-results+json"
+NO_CACHE = {"LMKG_CACHE_SIZE": "0", "LMKG_FRONT_CACHE_BYTES": "0"}   # every request a miss
 DRUGS = """PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?drug ?label WHERE { ?drug a lmkg:Drug ; rdfs:label ?label } ORDER BY ?label"""
@@ -167,12 +168,12 @@ def http_comparison(release, settings: Settings, workdir: Path) -> list[dict]:
         results.append(measure_target(Target("oxigraph serve-read-only", readonly_url,
                                              sparql_paths("/query", drug_list)[:1], sparql_paths("/query", drug_list),
                                              json_accept), settings))
-        with lmkg_gunicorn(data_dir) as cached, lmkg_gunicorn(data_dir, env={"LMKG_CACHE_SIZE": "0"}) as uncached:
+        with lmkg_gunicorn(data_dir) as cached, lmkg_gunicorn(data_dir, env=NO_CACHE) as uncached:
             results.append(measure_two("lmkg embedded (gunicorn)", cached, uncached, ours, json_accept, settings))
         empty = workdir / "remote-data"
         endpoint = f"{store_url}/query"
         with lmkg_gunicorn(empty, endpoint=endpoint) as cached, \
-                lmkg_gunicorn(empty, endpoint=endpoint, env={"LMKG_CACHE_SIZE": "0"}) as uncached:
+                lmkg_gunicorn(empty, endpoint=endpoint, env=NO_CACHE) as uncached:
             results.append(measure_two("lmkg remote → oxigraph serve", cached, uncached, ours, json_accept, settings))
         if settings.anchors:
             results += anchor_results(release, settings, workdir, store_url, drug_list, json_accept)
@@ -256,7 +257,7 @@ def growth(release, settings: Settings, workdir: Path) -> list[dict]:
         triples = sum(synthetic.triples.values())
         log(f"synthetic {triples} triples written in {load_seconds} s")
         started = time.monotonic()
-        with lmkg_gunicorn(folder, workers=1, env={"LMKG_CACHE_SIZE": "0"}) as url:
+        with lmkg_gunicorn(folder, workers=1, env=NO_CACHE) as url:
             startup = round(time.monotonic() - started, 2)
             first = time.monotonic()
             canned_latencies(url, 1)                       # warm-up: builds the name index
