@@ -28,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import http, pages, problems, queries_api, saved, sparql, openapi
+    from service import diffs, downloads, http, pages, problems, queries_api, saved, sparql, openapi
     from service.runtime import Runtime
     runtime = Runtime(app.config)
     app.extensions["lmkg"] = runtime
@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     problems.register(app)
     http.register(app)
-    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp):
+    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp, downloads.bp, diffs.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/health")

@@ -2,6 +2,7 @@
 case) to the entity it names in the graph."""
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from graph.vocab import BASE
@@ -12,11 +13,15 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
-SELECT ?entity ?name WHERE {
-  VALUES ?property { rdfs:label skos:altLabel skos:hiddenLabel dcterms:identifier lmkg:acronym lmkg:registryNumber skos:notation }
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?entity ?name ?property WHERE {
+  VALUES ?property { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel dcterms:identifier lmkg:acronym
+                     lmkg:registryNumber skos:notation }
   ?entity ?property ?name .
   FILTER (isIRI(?entity) && isLiteral(?name))
+  FILTER NOT EXISTS { ?entity owl:deprecated true }  # removed entities are reached by their IRI only
 }"""
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # The types of an entity; an ontology class also counts as "of" its superclasses, so a parameter that
 # takes therapies accepts a therapy class (e.g. "immune checkpoint inhibitor") as well as a drug.
 TYPES_QUERY = """
@@ -32,8 +37,17 @@ SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed
 
 
 def normalise(text: str) -> str:
+    """Case, dashes, spaces and compatibility forms (full-width ／, Ａ) do not matter in a name."""
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def display_preference(name, prop: str) -> int:
+    """0 for an English rdfs:label, 1 for another rdfs:label, 2 for any other name."""
+    if prop != RDFS_LABEL:
+        return 2
+    return 0 if getattr(name, "language", None) == "en" else 1
 
 
 @dataclass
@@ -49,10 +63,13 @@ class NameIndex:
         self.by_name: dict[str, set[str]] = {}
         self.names: dict[str, str] = {}      # entity IRI -> a display name
         self.types: dict[str, set[str]] = {}
+        display_rank: dict[str, int] = {}
         for row in run(QueryRequest(NAMES_QUERY, limit=10_000_000)).rows:
             entity, name = row[0].value, row[1].value
             self.by_name.setdefault(normalise(name), set()).add(entity)
-            self.names.setdefault(entity, name)
+            rank = display_preference(row[1], row[2].value)
+            if rank < display_rank.get(entity, 99):  # show the English label, whatever the row order
+                self.names[entity], display_rank[entity] = name, rank
         for row in run(QueryRequest(TYPES_QUERY, limit=10_000_000)).rows:
             self.types.setdefault(row[0].value, set()).add(row[1].value)
 
