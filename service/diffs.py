@@ -45,6 +45,8 @@ def chosen_format() -> str:
         if name not in FORMATS:
             raise Problem(400, "Unknown format", f"format is one of {', '.join(FORMATS)}", slug="unknown-format")
         return FORMATS[name]
+    if "Accept" not in request.headers:
+        return FORMATS["json"]
     media_type = request.accept_mimetypes.best_match(list(FORMATS.values()))
     if media_type is None:
         raise Problem(406, "Not Acceptable", "a diff is available as: " + ", ".join(FORMATS.values()),

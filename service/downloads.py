@@ -12,24 +12,25 @@ Files are read from the data directory, so a release built while the service run
 """
 import base64
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from rdflib import Graph
 
 from graph.distributions import CHECKSUMS, COMPRESSION
 from graph.release import NOTES, Release, kept_releases, latest_release, read_release, releases_dir
-from graph.vocab import GRAPH_META
 from service.http import RELEASE_HEADER, answer_headers
 from service.problems import Problem
-from service.query import QueryRequest
-from service.results import GRAPH_TYPES, content_type, serialize
+from service.description import RDFLIB_FORMATS
+from service.results import content_type
 
 bp = Blueprint("downloads", __name__)
 LISTING_TYPES = ["application/json", "text/html"]
 RELEASE_ID = re.compile(r"^[0-9a-f]{16}$")
 FILE_TYPES = {".gz": COMPRESSION, ".ttl": "text/turtle; charset=utf-8", ".json": "application/json",
               ".md": "text/markdown; charset=utf-8", CHECKSUMS: "text/plain; charset=utf-8"}
-VOID_TYPES = [t for t in GRAPH_TYPES if t not in ("application/n-quads", "application/trig")]
+VOID_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/plain"]
 
 
 def data_dir() -> Path:
@@ -133,13 +134,22 @@ def release_iri(release_id: str):
 
 @bp.get("/.well-known/void")
 def void():
-    """The DCAT + VoID description of the served release (or `?release=`), from its meta graph."""
+    """The DCAT + VoID description of the served release (or `?release=`): its void.ttl, as written
+    (the store would turn xsd:nonNegativeInteger byte sizes into xsd:integer)."""
     media_type = request.accept_mimetypes.best_match(VOID_TYPES) if "Accept" in request.headers else "text/turtle"
     if media_type is None:
         raise Problem(406, "Not Acceptable", "the description is available as: " + ", ".join(VOID_TYPES), slug="not-acceptable")
-    store = current_app.extensions["lmkg"].store(request.args.get("release"))
-    result = store.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_META}> {{ ?s ?p ?o }} }}",
-                                    limit=1_000_000))
-    response = Response(serialize(result, media_type), content_type=content_type(media_type))
-    answer_headers(response, store.release.id)
+    runtime = current_app.extensions["lmkg"]
+    release = runtime.release(request.args.get("release") or runtime.current.id)
+    path = Path(release.folder) / "void.ttl"
+    body = path.read_bytes() if media_type == "text/turtle" else \
+        description(str(path)).serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+    response = Response(body, content_type=content_type(media_type))
+    answer_headers(response, release.id)
     return response
+
+
+@lru_cache(maxsize=8)
+def description(path: str) -> Graph:
+    """A release's description, parsed once (release folders never change)."""
+    return Graph().parse(path, format="turtle")
