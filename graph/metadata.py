@@ -110,11 +110,10 @@ def example_resources(store: ox.Store) -> list[URIRef]:
     return examples
 
 
-def seed_documents(store: ox.Store) -> list[tuple[URIRef, str]]:
-    """The seed documents the data names (IRI, file name): what the curated facts were derived from."""
-    query = f"""SELECT ?doc ?file WHERE {{ GRAPH ?g {{ ?doc a <{LMKG.SeedDocument}> ; <{DCTERMS.identifier}> ?file }} }}
-      ORDER BY ?doc"""
-    return [(URIRef(row["doc"].value), row["file"].value) for row in store.query(query)]
+def seed_documents(store: ox.Store) -> list[URIRef]:
+    """The seed documents the data names: what the curated facts were derived from."""
+    query = f"SELECT DISTINCT ?doc WHERE {{ GRAPH ?g {{ ?doc a <{LMKG.SeedDocument}> }} }} ORDER BY ?doc"
+    return [URIRef(row["doc"].value) for row in store.query(query)]
 
 
 def vocabularies(stats: Statistics) -> list[URIRef]:
@@ -147,7 +146,7 @@ def graph_infos(sources: list, ontology: Graph, store: ox.Store) -> dict[URIRef,
     for source in sources:
         derived = [source_iri(source)]
         if source.name == "seeds":
-            derived += [doc for doc, _ in seed_documents(store)]
+            derived += seed_documents(store)
         infos[source.graph] = GraphInfo(source.title, source.license, derived)
     # Inferences follow from the ontology and the curated facts, under their licence.
     infos[GRAPH_INFERRED] = GraphInfo("Inferences of the HermiT reasoner (materialised)", CC_BY,
@@ -183,9 +182,7 @@ def describe_release(release, lines: dict[URIRef, list[bytes]], store: ox.Store,
                 g.add((subset, PROV.wasDerivedFrom, origin))
     for source in sources:
         add_source(g, dataset, source)
-    for doc, file in seed_documents(store):
-        g.add((doc, DCTERMS.identifier, Literal(file)))
-    return g
+    return g  # nothing the data graphs already say: the service's default graph is their union
 
 
 def add_dataset(g: Graph, dataset: URIRef, release, stats: Statistics, examples: list[URIRef]) -> None:

@@ -67,8 +67,8 @@ def test_licence_and_origin_of_every_named_graph(void, release):
     version = str(void.value(seeds, DCAT.version))
     seed_files = sorted(p.name for p in seeds_dir().glob("*.txt"))
     assert all(name in version for name in seed_files) and "statements.yaml" in version
-    documents = set(void.objects(GRAPH.seeds, PROV.wasDerivedFrom))
-    assert {str(void.value(d, DCTERMS.identifier)) for d in documents if void.value(d, DCTERMS.identifier)} == set(seed_files)
+    documents = {str(d) for d in void.objects(GRAPH.seeds, PROV.wasDerivedFrom)}
+    assert documents >= {f"https://w3id.org/lungmet-kg/id/seed/{name[:3]}" for name in seed_files}
 
 
 def test_partitions_add_up(void, release, store):
