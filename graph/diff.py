@@ -12,7 +12,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -158,11 +158,15 @@ def parse_lines(lines) -> list[ox.Quad]:
 
 def diff(old: Snapshot, new: Snapshot) -> Diff:
     context = Context(old, new)
-    removed = {context.structure(q): q for q in parse_lines(sorted(old.lines - new.lines))}
-    added = {context.structure(q): q for q in parse_lines(sorted(new.lines - old.lines))}
-    same = removed.keys() & added.keys()  # written differently (another writer, other blank-node labels)
-    removed = sorted((q for k, q in removed.items() if k not in same), key=str)
-    added = sorted((q for k, q in added.items() if k not in same), key=str)
+    removed, added = defaultdict(list), defaultdict(list)
+    for quads, lines in ((removed, old.lines - new.lines), (added, new.lines - old.lines)):
+        for quad in parse_lines(sorted(lines)):
+            quads[context.structure(quad)].append(quad)
+    for key in removed.keys() & added.keys():  # the same written differently (another writer, blank-node labels)
+        same = min(len(removed[key]), len(added[key]))
+        removed[key], added[key] = removed[key][same:], added[key][same:]
+    removed = sorted((q for quads in removed.values() for q in quads), key=str)
+    added = sorted((q for quads in added.values() for q in quads), key=str)
     return Diff(old.name, new.name, added, removed, group(added, removed, context))
 
 
@@ -207,7 +211,10 @@ class Context:
         """A quad with each blank node spelled out as its content, to compare across releases."""
         def term(t, depth=0) -> str:
             if isinstance(t, ox.Literal) and t.datatype.value in NUMERIC:
-                return f"{Decimal(t.value).normalize():f}^^{t.datatype}"  # 35.0 and 35 are one value
+                try:
+                    return f"{Decimal(t.value).normalize():f}^^{t.datatype}"  # 35.0 and 35 are one value
+                except InvalidOperation:
+                    return str(t)
             if not isinstance(t, ox.BlankNode) or depth > 20:
                 return str(t)
             inner = (f"{q.predicate} {term(q.object, depth + 1)}" for q in self.bnode_triples.get(str(t), ()) if q.object != t)

@@ -71,16 +71,13 @@ def releases_dir(data_dir: Path) -> Path:
     return data_dir / "releases"
 
 
-def lines_id(lines: dict[URIRef, list[bytes]]) -> str:
+def content_id(lines: dict[URIRef, list[bytes]]) -> str:
+    """A hash of the dataset's content (its canonical N-Triples lines per named graph), so independent
+    of blank-node labels and triple order."""
     digest = hashlib.sha256()
     for name in sorted(lines):
         digest.update(str(name).encode() + b"\n" + b"\n".join(lines[name]) + b"\n")
     return digest.hexdigest()[:16]
-
-
-def content_id(graphs: dict[URIRef, Graph]) -> str:
-    """A hash of the dataset's content, independent of blank-node labels and triple order."""
-    return lines_id({name: canonical_lines(graph) for name, graph in graphs.items()})
 
 
 def to_store(graphs: dict[URIRef, Graph], path: Path | None = None) -> ox.Store:
@@ -96,7 +93,7 @@ def write_release(graphs: dict[URIRef, Graph], sources: list, data_dir: Path, st
                   now: float) -> Release:
     """Write the release folder (atomically), point LATEST at it, and return it."""
     lines = {name: canonical_lines(graph) for name, graph in graphs.items()}
-    release_id = lines_id(lines)
+    release_id = content_id(lines)
     root = releases_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     folder = root / release_id

@@ -9,9 +9,10 @@ from lmkg.paths import data_dir
 
 def cmd_build(args) -> int:
     from graph.build import BuildFailed, build
+    from graph.release import MetadataInvalid
     try:
         build(args.data_dir, keep=args.keep)
-    except BuildFailed as error:
+    except (BuildFailed, MetadataInvalid) as error:
         print(error, file=sys.stderr)
         return 1
     return 0

@@ -20,9 +20,9 @@ from rdflib import Graph
 
 from graph.distributions import CHECKSUMS, COMPRESSION
 from graph.release import NOTES, Release, kept_releases, latest_release, read_release, releases_dir
+from service.description import RDFLIB_FORMATS
 from service.http import RELEASE_HEADER, answer_headers
 from service.problems import Problem
-from service.description import RDFLIB_FORMATS
 from service.results import content_type
 
 bp = Blueprint("downloads", __name__)
