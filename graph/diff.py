@@ -17,12 +17,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.vocab import BASE, GRAPH, GRAPH_META, ID, LMKG, PREFIXES, RDF, RDFS, SCHEMA, SKOS
+from graph.vocab import BASE, GRAPH, GRAPH_META, ID, LMKG, OWL, PREFIXES, RDF, RDFS, SCHEMA, SKOS
 
 LABEL = f"<{RDFS.label}>".encode()
 ABOUT = (f"<{SCHEMA.about}>".encode(), f"<{LMKG.statedOfClass}>".encode())
 META_SUFFIX = f" <{GRAPH_META}> .".encode()
 PATCH_TYPE = "application/rdf-patch"
+TYPE = f"<{RDF.type}>".encode()
+OWL_PREFIX = f"<{OWL}".encode()
+ENTITY_PREFIX = f"<{ID}".encode()
+TERM_KINDS = {str(OWL.Class): "class", str(OWL.ObjectProperty): "property", str(OWL.DatatypeProperty): "property",
+              str(OWL.AnnotationProperty): "property", str(OWL.NamedIndividual): "individual"}
 NUMERIC = {str(PREFIXES["xsd"]) + name for name in ("decimal", "integer", "nonNegativeInteger", "double", "float")}
 PREDICATE_NAMES = {str(RDF.type): "type", str(RDFS.label): "label", str(RDFS.subClassOf): "subclass of",
                    str(SKOS.prefLabel): "preferred label", str(SKOS.altLabel): "alternative label"}
@@ -180,19 +185,22 @@ class Context:
         self.old_subjects, self.new_subjects = old.subjects(), new.subjects()
         self.labels: dict[str, str] = {}
         self.about: dict[str, str] = {}
+        self.term_kinds: dict[str, str] = {}   # ontology terms: class, property, individual
         self.bnode_owner: dict[str, tuple[str, str]] = {}
         self.bnode_triples: dict[str, set[ox.Quad]] = defaultdict(set)
         for snapshot in (old, new):  # new last: its labels and links win
             self.read(snapshot)
 
     def read(self, snapshot: Snapshot) -> None:
-        labels, about, bnodes = [], [], []
+        labels, about, bnodes, term_types = [], [], [], []
         for line in snapshot.lines:
             subject, predicate, rest = line.split(b" ", 2)
             if predicate == LABEL:
                 labels.append(line)
             elif predicate in ABOUT:
                 about.append(line)
+            elif predicate == TYPE and rest.startswith(OWL_PREFIX) and not subject.startswith(ENTITY_PREFIX):
+                term_types.append(line)
             if subject.startswith(b"_:") or rest.startswith(b"_:"):
                 bnodes.append(line)
         found: dict[str, str] = {}
@@ -201,6 +209,10 @@ class Context:
                 found[quad.subject.value] = quad.object.value
         self.labels.update(found)
         self.about.update({q.subject.value: q.object.value for q in parse_lines(about)})
+        for quad in parse_lines(term_types):
+            kind = TERM_KINDS.get(quad.object.value)
+            if kind and self.term_kinds.get(quad.subject.value) != "class":
+                self.term_kinds[quad.subject.value] = kind
         for quad in parse_lines(bnodes):
             if isinstance(quad.object, ox.BlankNode):
                 self.bnode_owner[str(quad.object)] = (str(quad.subject), quad.predicate.value)
@@ -253,7 +265,7 @@ class Context:
             parts = iri[len(str(ID)):].split("/")
             kind = parts[-2] if len(parts) > 2 else parts[0]
             return {"b3db": "B3DB record", "seed": "seed document"}.get(kind, kind.replace("-", " "))
-        return "term"
+        return self.term_kinds.get(iri, "term")
 
     def node_label(self, iri: str) -> str:
         return self.labels.get(iri) or curie(iri)

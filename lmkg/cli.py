@@ -124,8 +124,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"where releases and service state live (default {data_dir()}, or LMKG_DATA_DIR)")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build, reason, validate and write a release")
-    b.add_argument("--keep", type=keep_count, default=os.environ.get("LMKG_KEEP_RELEASES") and keep_count(os.environ["LMKG_KEEP_RELEASES"]),
-                   metavar="N", help="then delete all but the N newest releases (default: keep all, or LMKG_KEEP_RELEASES)")
+    b.add_argument("--keep", type=keep_count, default=os.environ.get("LMKG_KEEP_RELEASES"), metavar="N",
+                   help="then delete all but the N newest releases (default: LMKG_KEEP_RELEASES, else keep all)")
     b.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="build in memory and run SHACL shapes and QC queries").set_defaults(func=cmd_validate)
     q = sub.add_parser("query", help="run a SPARQL query against the latest release")
