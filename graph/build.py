@@ -72,6 +72,8 @@ def build(data_dir: Path | None = None, log: Callable[[str], None] = print, keep
         changes = release.changes
         log(f"  since {release.previous}: +{changes.get('added', '?')} −{changes.get('removed', '?')} triples "
             f"in {changes.get('entities', '?')} entities (RELEASE-NOTES.md)")
+        for iri in changes.get("removed_without_deprecation", []):
+            log(f"  warning: {iri} was removed without an entry in deprecated.yaml; links to it now answer 404")
     if keep:
         for removed in prune(data_dir, keep):
             log(f"  pruned release {removed}")

@@ -103,6 +103,7 @@ class Diff:
     added: list[ox.Quad]
     removed: list[ox.Quad]
     entities: list[EntityChanges]
+    gone: list[str] = field(default_factory=list)  # entity IRIs removed without a deprecation entry
 
     def graph_counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "removed": 0})
@@ -125,7 +126,7 @@ class Diff:
 
     def to_json(self) -> dict:
         return {"from": self.old, "to": self.new, "added": len(self.added), "removed": len(self.removed),
-                "graphs": self.graph_counts(),
+                "graphs": self.graph_counts(), "removed_without_deprecation": self.gone,
                 "entities": [{"iri": e.iri, "kind": e.kind, "label": e.label, "changes": e.changes,
                               "added": sorted(quad_line(q) for q in e.added),
                               "removed": sorted(quad_line(q) for q in e.removed)} for e in self.entities]}
@@ -138,8 +139,13 @@ class Diff:
         return "\n".join(rows + ["TC ."]) + "\n"
 
     def markdown(self, limit: int = 200) -> str:
-        """The changes as Markdown sections, one per entity (at most `limit`)."""
+        """The changes as Markdown sections, one per entity (at most `limit`); first any entity IRI that
+        was removed without an entry in deprecated.yaml, since links to it now answer 404."""
         out = []
+        if self.gone:
+            out += ["### Removed without a deprecation entry", "",
+                    "Add these to `graph/sources/seeds/deprecated.yaml` (with `replaced_by` where one applies):", ""]
+            out += [f"- <{iri}>" for iri in self.gone] + [""]
         for entity in self.entities[:limit]:
             out.append(f"### {entity.heading}\n")
             out.extend(f"- {change}" for change in entity.changes)
@@ -172,7 +178,8 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
         removed[key], added[key] = removed[key][same:], added[key][same:]
     removed = sorted((q for quads in removed.values() for q in quads), key=str)
     added = sorted((q for quads in added.values() for q in quads), key=str)
-    return Diff(old.name, new.name, added, removed, group(added, removed, context))
+    gone = sorted(s.decode()[1:-1] for s in context.old_subjects - context.new_subjects if s.startswith(ENTITY_PREFIX))
+    return Diff(old.name, new.name, added, removed, group(added, removed, context), gone)
 
 
 # -- labels and grouping -------------------------------------------------------------------------------

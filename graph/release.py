@@ -157,7 +157,8 @@ def release_notes(release: Release, root: Path, snapshot: Snapshot, meta: Graph)
         changes = diff(folder_snapshot(root / release.previous, release.previous), snapshot)
     except UnknownRelease:
         return "\n".join(out + [f"Release {release.previous} is no longer kept, so the changes are not listed.", ""]), {}
-    counts = {"added": len(changes.added), "removed": len(changes.removed), "entities": len(changes.entities)}
+    counts = {"added": len(changes.added), "removed": len(changes.removed), "entities": len(changes.entities),
+              "removed_without_deprecation": changes.gone}
     return "\n".join(out + [changes.summary() + ".", "", changes.markdown()]), counts
 
 

@@ -9,7 +9,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from graph.build import load_ontology
-from graph.diff import diff, read_snapshot
+from graph.diff import Snapshot, diff, read_snapshot
+from graph.distributions import canonical_lines, nquads
 from graph.release import read_release, releases_dir, write_release
 from graph.transforms import SOURCES, seeds
 from graph.transforms.seeds import CurationError
@@ -93,6 +94,22 @@ def test_the_reverse_diff_tells_removals(history):
     changes = diff(read_snapshot(history["second"].id, root), read_snapshot(history["first"].id, root))
     assert changes.added == [] and len(changes.removed) == len(expected_added(history["new"]))
     assert 'study CROWN: outcome "CROWN intervention arm: 5-year iPFS:83%(CG:NE)" removed' in changes.text()
+    assert changes.gone == sorted(map(str, CROWN_OUTCOMES + [STATEMENT, MERGED, WITHDRAWN]))
+    notes = changes.markdown()
+    assert notes.startswith("### Removed without a deprecation entry") and f"- <{STATEMENT}>" in notes
+
+
+def test_an_entity_removed_with_a_deprecation_entry_is_not_gone(history, tmp_path):
+    def withdraw_statement(data):
+        data["statements"]["statements"] = [s for s in data["statements"]["statements"] if s["id"] != "s004-osimertinib-bbb"]
+        data["deprecated"] = {"deprecated": DEPRECATED + [
+            {"iri": "statement/s004-osimertinib-bbb", "label": "osimertinib: BBB penetration high", "reason": "fixture"}]}
+    newer = fixture_graphs(copy_sources(tmp_path / "sources", withdraw_statement))
+    lines = {name: canonical_lines(graph) for name, graph in newer.items()}
+    changes = diff(read_snapshot(history["second"].id, releases_dir(history["dir"])),
+                   Snapshot("newer", set(nquads(lines).splitlines()) - {b""}))
+    assert changes.gone == [] and changes.removed
+    assert any(e.iri == str(ID["drug/osimertinib"]) for e in changes.entities)
 
 
 def test_rdf_patch_turns_the_old_release_into_the_new(history):
@@ -111,7 +128,8 @@ def test_release_notes_of_the_new_release(history):
     first, second = history["first"], history["second"]
     assert second.previous == first.id and first.previous is None
     recorded = read_release(releases_dir(history["dir"]) / second.id)
-    assert recorded.changes == {"added": len(expected_added(history["new"])), "removed": 0, "entities": 5}
+    assert recorded.changes == {"added": len(expected_added(history["new"])), "removed": 0, "entities": 5,
+                                "removed_without_deprecation": []}
     notes = (releases_dir(history["dir"]) / second.id / "RELEASE-NOTES.md").read_text(encoding="utf-8")
     assert f"## Changes since release {first.id}" in notes
     crown = notes.split("### study CROWN\n")[1].split("###")[0]
