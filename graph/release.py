@@ -101,30 +101,42 @@ def write_release(graphs: dict[URIRef, Graph], sources: list, data_dir: Path, st
     with tempfile.TemporaryDirectory(dir=root) as tmp:
         staging = Path(tmp) / release_id
         staging.mkdir()
-        data = nquads(lines)
-        quads = list(ox.parse(data, ox.RdfFormat.N_QUADS))
-        store = ox.Store(str(staging / "store"))
-        store.bulk_extend(quads)
-        serialise(staging, lines, quads)
-        release.distributions = describe(staging)
-        meta = describe_release(release, lines, store, sources, graphs[GRAPH_ONTOLOGY])
-        violations = metadata_violations(meta)
-        if violations:
-            raise MetadataInvalid(violations)
-        meta.serialize(staging / "void.ttl", format="turtle")
-        store.load(meta.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_META)))
-        store.flush()
-        del store
+        data, meta = write_data(staging, release, lines, graphs[GRAPH_ONTOLOGY], sources)
         notes, release.changes = release_notes(release, root, Snapshot(release_id, set(data.splitlines()) - {b""}), meta)
-        (staging / NOTES).write_text(notes, encoding="utf-8")
-        release.checksums = {name: sha256(staging / name) for name in ("void.ttl", NOTES)}
-        (staging / "release.json").write_text(json.dumps(asdict(release), indent=2, ensure_ascii=False))
-        write_checksums(staging, [d.file for d in DISTRIBUTIONS] + ["void.ttl", NOTES, "release.json"])
+        write_records(staging, release, notes)
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
     (root / LATEST).write_text(release_id + "\n")
     return release
+
+
+def write_data(staging: Path, release: Release, lines: dict[URIRef, list[bytes]], ontology: Graph,
+               sources: list) -> tuple[bytes, Graph]:
+    """The distributions, the store, and the description (void.ttl and the store's meta graph); returns
+    the N-Quads and the description."""
+    data = nquads(lines)
+    quads = list(ox.parse(data, ox.RdfFormat.N_QUADS))
+    store = ox.Store(str(staging / "store"))
+    store.bulk_extend(quads)
+    serialise(staging, lines, quads)
+    release.distributions = describe(staging)
+    meta = describe_release(release, lines, store, sources, ontology)
+    violations = metadata_violations(meta)
+    if violations:
+        raise MetadataInvalid(violations)
+    meta.serialize(staging / "void.ttl", format="turtle")
+    store.load(meta.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_META)))
+    store.flush()
+    return data, meta
+
+
+def write_records(staging: Path, release: Release, notes: str) -> None:
+    """RELEASE-NOTES.md, release.json and SHA256SUMS (each after the files it names a checksum of)."""
+    (staging / NOTES).write_text(notes, encoding="utf-8")
+    release.checksums = {name: sha256(staging / name) for name in ("void.ttl", NOTES)}
+    (staging / "release.json").write_text(json.dumps(asdict(release), indent=2, ensure_ascii=False))
+    write_checksums(staging, [d.file for d in DISTRIBUTIONS] + ["void.ttl", NOTES, "release.json"])
 
 
 def new_release(release_id: str, folder: Path, lines: dict, latest, build_seconds: float) -> Release:
