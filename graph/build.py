@@ -10,7 +10,7 @@ from typing import Callable
 from rdflib import Graph, URIRef
 
 from graph.reason import materialise
-from graph.release import Release, to_store, write_release
+from graph.release import Release, prune, to_store, write_release
 from graph.transforms import SOURCES
 from graph.validate import Violation, load_shapes, qc_violations, shacl_violations
 from graph.vocab import GRAPH_INFERRED, GRAPH_ONTOLOGY
@@ -57,15 +57,26 @@ def validate(graphs: dict[URIRef, Graph], log: Callable[[str], None]) -> None:
         raise BuildFailed(violations)
 
 
-def build(data_dir: Path | None = None, log: Callable[[str], None] = print) -> Release:
+def build(data_dir: Path | None = None, log: Callable[[str], None] = print, keep: int | None = None) -> Release:
+    """Build and write a release; with `keep`, then delete all but the `keep` newest releases."""
     started = time.perf_counter()
+    data_dir = data_dir or default_data_dir()
     graphs = build_graphs(log)
     validate(graphs, log)
-    with step(log, "writing release"):
-        release = write_release(graphs, SOURCES, data_dir or default_data_dir(), started, time.perf_counter())
+    with step(log, "writing release: distributions, description, notes"):
+        release = write_release(graphs, SOURCES, data_dir, started, time.perf_counter())
     log(f"release {release.id} in {release.folder}")
     for name, count in sorted(release.triples.items()):
         log(f"  {count:>7} triples  {name}")
+    if release.previous:
+        changes = release.changes
+        log(f"  since {release.previous}: +{changes.get('added', '?')} −{changes.get('removed', '?')} triples "
+            f"in {changes.get('entities', '?')} entities (RELEASE-NOTES.md)")
+        for iri in changes.get("removed_without_deprecation", []):
+            log(f"  warning: {iri} was removed without an entry in deprecated.yaml; links to it now answer 404")
+    if keep:
+        for removed in prune(data_dir, keep):
+            log(f"  pruned release {removed}")
     log(f"built in {release.build_seconds:.1f} s")
     return release
 

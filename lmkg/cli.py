@@ -1,5 +1,6 @@
 """The `lmkg` command: build the graph, validate it, query it, serve it."""
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -8,9 +9,10 @@ from lmkg.paths import data_dir
 
 def cmd_build(args) -> int:
     from graph.build import BuildFailed, build
+    from graph.release import MetadataInvalid
     try:
-        build(args.data_dir)
-    except BuildFailed as error:
+        build(args.data_dir, keep=args.keep)
+    except (BuildFailed, MetadataInvalid) as error:
         print(error, file=sys.stderr)
         return 1
     return 0
@@ -94,6 +96,49 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_releases(args) -> int:
+    from graph.release import kept_releases, latest_release, releases_dir
+    folder = args.data_dir or data_dir()
+    latest = latest_release(folder)
+    for release in kept_releases(folder):
+        mark = "  (LATEST)" if latest and release.id == latest.id else ""
+        print(f"{release.id}  {release.date}  {sum(release.triples.values()):>7} triples  "
+              f"previous {release.previous or '-'}{mark}")
+    print(f"in {releases_dir(folder)}", file=sys.stderr)
+    return 0
+
+
+def cmd_prune(args) -> int:
+    from graph.release import prune
+    for removed in prune(args.data_dir or data_dir(), args.keep):
+        print(f"pruned release {removed}")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    import json
+    from graph.diff import UnknownRelease, diff, read_snapshot
+    from graph.release import releases_dir
+    root = releases_dir(args.data_dir or data_dir())
+    try:
+        changes = diff(read_snapshot(args.old, root), read_snapshot(args.new, root))
+    except UnknownRelease as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.format == "json":
+        sys.stdout.write(json.dumps(changes.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(changes.patch() if args.format == "patch" else changes.text())
+    return 0
+
+
+def keep_count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("keep at least one release")
+    return value
+
+
 def cmd_serve(args) -> int:
     from service import create_app
     config = {"DATA_DIR": str(args.data_dir)} if args.data_dir else {}
@@ -109,7 +154,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=None,
                    help=f"where releases and service state live (default {data_dir()}, or LMKG_DATA_DIR)")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="build, reason, validate and write a release").set_defaults(func=cmd_build)
+    b = sub.add_parser("build", help="build, reason, validate and write a release")
+    b.add_argument("--keep", type=keep_count, default=os.environ.get("LMKG_KEEP_RELEASES"), metavar="N",
+                   help="then delete all but the N newest releases (default: LMKG_KEEP_RELEASES, else keep all)")
+    b.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="build in memory and run SHACL shapes and QC queries").set_defaults(func=cmd_validate)
     q = sub.add_parser("query", help="run a SPARQL query against the latest release")
     q.add_argument("sparql", nargs="?", help="the query text")
@@ -120,6 +168,16 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a canned query parameter")
     q.add_argument("--check", action="store_true", help="also check the canned query's expected answers")
     q.set_defaults(func=cmd_query)
+    sub.add_parser("releases", help="list the kept releases, newest first").set_defaults(func=cmd_releases)
+    pr = sub.add_parser("prune", help="delete all but the N newest releases (never the LATEST one)")
+    pr.add_argument("--keep", type=keep_count, required=True, metavar="N")
+    pr.set_defaults(func=cmd_prune)
+    d = sub.add_parser("diff", help="what changed between two releases (ids, 'latest', folders or .nq/.trig files)")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.add_argument("--format", default="text", choices=["text", "json", "patch"],
+                   help="text (grouped by entity, with labels), json, or an RDF Patch")
+    d.set_defaults(func=cmd_diff)
     s = sub.add_parser("serve", help="serve the latest release (building it first if there is none)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)

@@ -10,6 +10,11 @@ QUERIES_DIR = REPO / "queries"
 QC_DIR = QUERIES_DIR / "qc"
 
 
+def sources_dir() -> Path:
+    """The curated sources (graph/sources), overridable by LMKG_SOURCES_DIR (tests build from copies)."""
+    return Path(os.environ.get("LMKG_SOURCES_DIR", SOURCES_DIR))
+
+
 def seeds_dir() -> Path:
     """The seed documents (outside the repo: ../shared/seeds), overridable by LMKG_SEEDS_DIR."""
     return Path(os.environ.get("LMKG_SEEDS_DIR", REPO.parent / "shared" / "seeds"))

@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import editor, http, pages, problems, queries_api, saved, sparql, openapi
+    from service import diffs, downloads, editor, http, pages, problems, queries_api, saved, sparql, openapi
     from service.runtime import Runtime
     runtime = Runtime(app.config)
     app.extensions["lmkg"] = runtime
@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     problems.register(app)
     http.register(app)
-    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp, editor.bp):
+    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp, editor.bp, downloads.bp, diffs.bp):
         app.register_blueprint(blueprint)
 
     if app.config["FRONT_CACHE_BYTES"]:

@@ -2,7 +2,7 @@
 from flask import Response, current_app, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 
-from graph.vocab import GRAPH_META, PREFIXES, RDF, SD, VOID
+from graph.vocab import GRAPH_META, PREFIXES, RDF, RDFS, SD, VOID
 from service.http import answer_headers
 from service.problems import Problem
 from service.results import GRAPH_TYPES, content_type
@@ -15,7 +15,7 @@ RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "appli
                   "text/plain": "nt"}
 
 
-def description_graph(release, endpoint: str) -> Graph:
+def description_graph(release, endpoint: str, void_url: str | None = None) -> Graph:
     g = Graph()
     for prefix, namespace in {**PREFIXES, "sd": SD}.items():
         g.bind(prefix, namespace)
@@ -28,6 +28,8 @@ def description_graph(release, endpoint: str) -> Graph:
     for name in RESULT_FORMATS:
         g.add((service, SD.resultFormat, URIRef(FORMATS + name)))
     g.add((service, SD.defaultDataset, dataset))
+    if void_url:  # the same description on its own, and the downloads it lists
+        g.add((service, RDFS.seeAlso, URIRef(void_url)))
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, VOID.sparqlEndpoint, service))
     default_graph = BNode()
@@ -51,8 +53,10 @@ def service_description() -> Response:
                       slug="not-acceptable")
     runtime = current_app.extensions["lmkg"]
     endpoint = url_for("sparql.endpoint", _external=True)
-    graph = description_graph(runtime.current, endpoint)
+    void_url = url_for("downloads.void", _external=True)
+    graph = description_graph(runtime.current, endpoint, void_url)
     body = graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
     response = Response(body, content_type=content_type(media_type))
+    response.headers["Link"] = f'<{void_url}>; rel="describedby"; type="text/turtle"'
     answer_headers(response, runtime.current.id)
     return response

@@ -3,6 +3,7 @@ browsers and as RDF by content negotiation; the home page, the search and the in
 from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
+from service.deprecated import deprecated_answer
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
@@ -125,6 +126,9 @@ def entity(path: str):
     import pyoxigraph as ox
     iri = f"{BASE}id/{path}"
     store = runtime().store(request.args.get("release"))
+    moved = deprecated_answer(store, iri)
+    if moved is not None:
+        return moved
     if not exists(store, iri):
         raise Problem(404, "Unknown entity", f"{iri} is not in release {store.release.id}", slug="unknown-entity")
     bindings = {"entity": ox.NamedNode(iri)}

@@ -4,8 +4,9 @@ import contextlib
 import ctypes
 import difflib
 import gc
-import sys
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass
 
 from graph.vocab import BASE
@@ -15,11 +16,15 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?entity ?name ?property WHERE {
-  VALUES ?property { rdfs:label skos:altLabel skos:hiddenLabel dcterms:identifier lmkg:acronym lmkg:registryNumber skos:notation }
+  VALUES ?property { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel dcterms:identifier lmkg:acronym
+                     lmkg:registryNumber skos:notation }
   ?entity ?property ?name .
   FILTER (isIRI(?entity) && isLiteral(?name))
+  FILTER NOT EXISTS { ?entity owl:deprecated true }  # removed entities are reached by their IRI only
 }"""
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # The types of an entity; an ontology class also counts as "of" its superclasses, so a parameter that
 # takes therapies accepts a therapy class (e.g. "immune checkpoint inhibitor") as well as a drug.
 TYPES_QUERY = """
@@ -31,7 +36,6 @@ SELECT ?entity ?type WHERE {
 # Records that are about something else: a name that matches a curated entity too resolves to that.
 # Likewise a name shared by a curated individual and an ontology class (WBRT) names the individual;
 # the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
 
 
@@ -43,8 +47,17 @@ def release_freed_memory() -> None:
 
 
 def normalise(text: str) -> str:
+    """Case, dashes, spaces and compatibility forms (full-width ／, Ａ) do not matter in a name."""
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def display_preference(name, prop: str) -> int:
+    """0 for an English rdfs:label, 1 for another rdfs:label, 2 for any other name."""
+    if prop != RDFS_LABEL:
+        return 2
+    return 0 if getattr(name, "language", None) == "en" else 1
 
 
 @dataclass
@@ -61,22 +74,23 @@ class NameIndex:
 
     def __init__(self, rows):
         self.by_name: dict[str, tuple[str, ...]] = {}   # tuples, not sets: most names name one entity
-        self.names: dict[str, str] = {}      # entity IRI -> a display name (its rdfs:label where it has one)
+        self.names: dict[str, str] = {}      # entity IRI -> a display name (its English rdfs:label first)
         self.types: dict[str, frozenset[str]] = {}  # equal type sets are one shared object
         self.labelled: set[str] = set()      # entities whose display name is an rdfs:label
         self.spelling: dict[str, str] = {}   # normalised name -> the name as written
-        for row in rows(NAMES_QUERY):
-            entity, name, is_label = sys.intern(row[0].value), row[1].value, row[2].value == RDFS_LABEL
+        display_rank: dict[str, int] = {}
+        for entity_term, name_term, prop in rows(NAMES_QUERY):
+            entity, name = sys.intern(entity_term.value), name_term.value
             key = normalise(name)
             named = self.by_name.get(key, ())
             if entity not in named:
                 self.by_name[key] = named + (entity,)
             self.spelling.setdefault(key, name)
-            if is_label and entity not in self.labelled:
-                self.names[entity] = name
-                self.labelled.add(entity)
-            elif entity not in self.names:
-                self.names[entity] = name
+            rank = display_preference(name_term, prop.value)
+            if rank < display_rank.get(entity, 99):  # show the English label, whatever the row order
+                self.names[entity], display_rank[entity] = name, rank
+        self.labelled = {entity for entity, rank in display_rank.items() if rank < 2}
+        del display_rank
         types: dict[str, set[str]] = {}
         for entity, type_ in rows(TYPES_QUERY):
             types.setdefault(sys.intern(entity.value), set()).add(sys.intern(type_.value))

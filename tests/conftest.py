@@ -13,6 +13,21 @@ def release(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def rebuilt(tmp_path_factory, release):
+    """A second build, from a copy of the sources with every list of records in reverse order (B3DB rows
+    keep their order: their IRIs are B3DB's own record numbers)."""
+    from graph.build import build
+    from tests.fixture_sources import copy_sources, reverse_every_list
+    sources = copy_sources(tmp_path_factory.mktemp("reordered") / "sources", reverse_every_list)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LMKG_SOURCES_DIR", str(sources))
+    try:
+        yield build(tmp_path_factory.mktemp("data-rebuilt"), log=lambda message: None)
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(scope="session")
 def store(release):
     from service.store import EmbeddedStore
     return EmbeddedStore(release)

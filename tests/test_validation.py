@@ -10,9 +10,10 @@ from graph.vocab import ID, LMKG, PROV, RDF, RDFS, SKOS, source_graph
 @pytest.fixture(scope="module")
 def graphs(release):
     """The named graphs of the session's release, as rdflib graphs."""
+    import gzip
     from rdflib import Dataset
     dataset = Dataset()
-    dataset.parse(f"{release.folder}/dataset.nq", format="nquads")
+    dataset.parse(data=gzip.decompress(open(f"{release.folder}/dataset.nq.gz", "rb").read()), format="nquads")
     return {g.identifier: Graph() + g for g in dataset.graphs() if len(g)}
 
 

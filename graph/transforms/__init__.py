@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 
 from graph.transforms import b3db, seeds
 from graph.vocab import ID, RDFS, SKOS, source_graph
-from lmkg.paths import SOURCES_DIR
+from lmkg.paths import seeds_dir, sources_dir
 
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
@@ -23,6 +23,7 @@ class Source:
     license: URIRef
     version: Callable[[], str]
     build: Callable[[dict[str, Graph]], Graph]  # given the graphs built so far
+    url: Callable[[], str] | None = None        # where this version of the source is published
 
     @property
     def graph(self) -> URIRef:
@@ -30,7 +31,7 @@ class Source:
 
     @property
     def folder(self) -> Path:
-        return SOURCES_DIR / self.name
+        return sources_dir() / self.name
 
 
 def drug_names(seeds_graph: Graph) -> dict[str, URIRef]:
@@ -44,14 +45,18 @@ def drug_names(seeds_graph: Graph) -> dict[str, URIRef]:
 
 
 def seed_files() -> str:
-    files = sorted(p.name for p in (SOURCES_DIR / "seeds").glob("*.yaml"))
-    return "curated YAML: " + ", ".join(files)
+    """The version of source `seeds`: the seed documents (their file names carry a content hash) and
+    the curated YAML files."""
+    documents = sorted(p.name for p in seeds_dir().glob("*.txt"))
+    curated = sorted(p.name for p in (sources_dir() / "seeds").glob("*.yaml"))
+    return "seed documents: " + ", ".join(documents) + "; curated YAML: " + ", ".join(curated)
 
 
 SOURCES = [
     Source("seeds", "Facts curated from the five seed documents", CC_BY, seed_files,
-           lambda built: seeds.transform(SOURCES_DIR / "seeds")),
+           lambda built: seeds.transform(sources_dir() / "seeds")),
     Source("b3db", "B3DB blood-brain barrier classification (qc-b3db)", CC0,
            lambda: f"qc-b3db {b3db.package_version()}",
-           lambda built: b3db.transform(b3db.read_rows(), drug_names(built["seeds"]))),
+           lambda built: b3db.transform(b3db.read_rows(), drug_names(built["seeds"])),
+           lambda: f"https://pypi.org/project/qc-b3db/{b3db.package_version()}/"),
 ]

@@ -4,6 +4,7 @@ Every entity, study, arm, outcome and statement gets `prov:wasDerivedFrom` its s
 where the seed cites one, the cited publication. Statements made of a whole class become a class
 restriction, so the reasoner carries them to the class members.
 """
+import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from graph.vocab import (
     BIBO,
     DCTERMS,
+    ID,
     LMKG,
     OWL,
     PROV,
@@ -54,6 +56,7 @@ LEVELS = {"none": "noPenetration", "low": "lowPenetration", "moderate": "moderat
 EFFECTS = {"action": "actionOfTherapy", "enables": "enablesTherapy", "limits": "limitsTherapy"}
 ROUTES = {"intrathecal": "intrathecalRoute"}
 SPECIAL_VALUES = {"NR": "notReached", "NE": "notEstimable"}
+OTHER_LANGUAGES = ("zh",)  # entities.yaml: label_zh (skos:prefLabel@zh) and alt_zh (skos:altLabel@zh)
 STATEMENT_CLASSES = {
     "outcome": "OutcomeMeasurement", "frequency": "FrequencyMeasurement", "bbb": "BBBPenetrationAssessment",
     "target": "TargetingStatement", "adverse-event": "AdverseEventReport", "resistance": "ResistanceReport",
@@ -192,8 +195,11 @@ class SeedsTransform:
         g.add((iri, RDFS.label, en(record["label"])))
         for alt in record.get("alt", []):
             g.add((iri, SKOS.altLabel, en(alt)))
-        for alt in record.get("labels_zh", []):
-            g.add((iri, SKOS.altLabel, Literal(alt, lang="zh")))
+        for language in OTHER_LANGUAGES:  # names a seed prints in another language (seed 003: Chinese)
+            if record.get(f"label_{language}"):
+                g.add((iri, SKOS.prefLabel, Literal(record[f"label_{language}"], lang=language)))
+            for alt in record.get(f"alt_{language}", []):
+                g.add((iri, SKOS.altLabel, Literal(alt, lang=language)))
         for curie in record.get("xrefs", []):
             g.add((iri, SKOS.exactMatch, xref_iri(curie)))
             g.add((iri, DCTERMS.identifier, Literal(curie)))
@@ -405,8 +411,10 @@ class SeedsTransform:
                 self.g.add((iri, prop, Literal(record[key])))
 
     def restrict(self, cls: str, prop: URIRef, value: URIRef) -> None:
-        """A fact stated of a whole class: cls ⊑ prop value `value`, inherited by its members."""
-        restriction = BNode()
+        """A fact stated of a whole class: cls ⊑ prop value `value`, inherited by its members. The
+        restriction's blank node is named from what it says, so two statements of one class fact give
+        one axiom and every build labels it the same."""
+        restriction = BNode("r" + hashlib.sha256(f"{cls} {prop} {value}".encode()).hexdigest()[:24])
         self.g.add((restriction, RDF.type, OWL.Restriction))
         self.g.add((restriction, OWL.onProperty, prop))
         self.g.add((restriction, OWL.hasValue, value))
@@ -464,6 +472,23 @@ class SeedsTransform:
     def fill_finding(self, iri, record, context):
         if not record.get("text"):
             raise CurationError(f"{context}: a finding needs text")
+
+    # -- entities removed from the data --------------------------------------------------------
+    def add_deprecations(self, records: list[dict]) -> None:
+        """Published IRIs of removed entities: kept as owl:deprecated, with the entity that replaces
+        them, so old links say what happened instead of dying (run after everything else)."""
+        for record in records:
+            iri, context = ID[record["iri"]], f"deprecated {record['iri']}"
+            if (iri, None, None) in self.g:
+                raise CurationError(f"{context}: the entity is still in the data; deprecate only removed entities")
+            self.g.add((iri, OWL.deprecated, Literal(True)))
+            self.g.add((iri, RDFS.label, en(record["label"])))
+            self.g.add((iri, SKOS.historyNote, en(record["reason"])))
+            if record.get("replaced_by"):
+                replacement = ID[record["replaced_by"]]
+                if (replacement, RDFS.label, None) not in self.g or (replacement, OWL.deprecated, None) in self.g:
+                    raise CurationError(f"{context}: replaced_by {record['replaced_by']!r} is not an entity of the data")
+                self.g.add((iri, DCTERMS.isReplacedBy, replacement))
 
     # -- publications reporting studies -----------------------------------------------------
     def link_publications(self, publications: list[dict]) -> None:
@@ -527,4 +552,6 @@ def transform(source_dir: Path) -> Graph:
     t.add_studies(studies)
     t.link_publications(documents["publications"])
     t.add_statements(load_yaml(source_dir / "statements.yaml")["statements"])
+    deprecated = source_dir / "deprecated.yaml"
+    t.add_deprecations(load_yaml(deprecated).get("deprecated") or [] if deprecated.exists() else [])
     return t.g

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.release import LATEST, Release, releases_dir, void_graph
+from graph.release import LATEST, Release, release_iri, releases_dir
 from graph.vocab import BASE, GRAPH_META, GRAPH_ONTOLOGY
 
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -52,6 +52,22 @@ def copies_for(target_triples: int, once: int, instance: int) -> int:
     return max(1, round((target_triples - once) / instance))
 
 
+def meta_quads(release_id: str, date: str, counts: dict[str, int]) -> list[ox.Quad]:
+    """The part of a release's VoID description the service reads: id, date and triples per graph."""
+    void, dcterms = "http://rdfs.org/ns/void#", "http://purl.org/dc/terms/"
+    dataset, meta = ox.NamedNode(str(release_iri(release_id))), ox.NamedNode(str(GRAPH_META))
+    xsd_date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    quads = [ox.Quad(dataset, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     ox.NamedNode(void + "Dataset"), meta),
+             ox.Quad(dataset, ox.NamedNode(dcterms + "identifier"), ox.Literal(release_id), meta),
+             ox.Quad(dataset, ox.NamedNode(dcterms + "issued"), ox.Literal(date, datatype=xsd_date), meta)]
+    for graph, count in counts.items():
+        quads.append(ox.Quad(dataset, ox.NamedNode(void + "subset"), ox.NamedNode(graph), meta))
+        quads.append(ox.Quad(ox.NamedNode(graph), ox.NamedNode(void + "triples"), ox.Literal(str(count),
+                             datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), meta))
+    return quads
+
+
 def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> tuple[Release, float]:
     """Write a synthetic release of about `target_triples` into `data_dir`; (release, seconds to write)."""
     once, instance = instance_quads(source)
@@ -68,8 +84,7 @@ def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> t
         store.bulk_load(copy_text(nquads, k).encode(), format=ox.RdfFormat.N_QUADS)
     counts = {row["g"].value: int(row["n"].value) for row in store.query(GRAPH_SIZES)}
     date = datetime.date.today().isoformat()
-    meta = void_graph(release_id, date, counts, []).serialize(format="nt", encoding="utf-8")
-    store.load(meta, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(GRAPH_META)))
+    store.extend(meta_quads(release_id, date, counts))
     store.flush()
     store.optimize()
     del store
