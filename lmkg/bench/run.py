@@ -77,6 +77,31 @@ def inprocess_times(release, repeats: int) -> dict[str, float]:
     return times
 
 
+def profile_uncached(release, out: Path, requests: int = 60) -> str:
+    """Where the time of an uncached canned query goes inside the service (cProfile over the Flask app,
+    caches off): written to profile.txt beside the report."""
+    import cProfile
+    import io
+    import pstats
+    from service import create_app
+    app = create_app({"DATA_DIR": str(Path(release.folder).parent.parent), "CACHE_SIZE": 0, "FRONT_CACHE_BYTES": 0})
+    client = app.test_client()
+    paths = lmkg_paths(drugs(release))
+    for path in paths:
+        client.get(path, headers={"Accept": SOLUTIONS_JSON})      # warm: name index, first plans
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(requests):
+        client.get(paths[n % len(paths)], headers={"Accept": SOLUTIONS_JSON})
+    profiler.disable()
+    app.extensions["lmkg"].close()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+    (out / "profile.txt").write_text(f"# {requests} uncached GET /queries/{BENCH_QUERY} (distinct drugs), "
+                                     f"cProfile, cumulative time\n" + text.getvalue())
+    return str(out / "profile.txt")
+
+
 # -- build --------------------------------------------------------------------------------------------
 
 def build_profile(workdir: Path) -> dict:
@@ -301,6 +326,8 @@ def run(settings: Settings, release=None) -> dict:
         if "inprocess" in settings.parts:
             log("in-process query times")
             results["inprocess_ms"] = inprocess_times(release, settings.repeats)
+        if "inprocess" in settings.parts:
+            log(f"profile of uncached canned queries: {profile_uncached(release, settings.out)}")
         if settings.build and "build" in settings.parts:
             log("lmkg build")
             results["build"] = build_profile(workdir / "build")
