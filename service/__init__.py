@@ -14,8 +14,11 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of request body (413 beyond)
     "ISOLATED_WORKERS": 2,          # worker processes for ad-hoc queries, per service process
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
-    "FEDERATION_ALLOWED": False,    # SERVICE calls to other endpoints
+    "FEDERATION_ENDPOINTS": [],     # SERVICE endpoints queries may call (URL prefixes); none by default
     "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
+    "RATE_LIMIT": "60/minute",      # per client on /sparql and /saved ("off" to switch off); see service/limits.py
+    "RATE_LIMIT_STORAGE": "memory://",
+    "TRUSTED_PROXIES": 0,           # reverse proxies whose X-Forwarded-For names the client
     "CONTENT_SECURITY_POLICY": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                "script-src 'self'; object-src 'none'; frame-ancestors 'none'",
 }
@@ -28,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import http, pages, problems, queries_api, saved, sparql, openapi
+    from service import http, limits, pages, problems, queries_api, saved, sparql, openapi
     from service.runtime import Runtime
     runtime = Runtime(app.config)
     app.extensions["lmkg"] = runtime
@@ -36,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     problems.register(app)
     http.register(app)
+    limits.register(app, (sparql.bp, saved.bp))
     for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp):
         app.register_blueprint(blueprint)
 

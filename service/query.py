@@ -19,6 +19,11 @@ class QueryFailed(Exception):
     """The store rejected the query (syntax or evaluation error); the message is safe to show."""
 
 
+class QueryUnavailable(Exception):
+    """Reading the store or a federated endpoint failed (I/O, network). Its cause is logged, never shown:
+    an I/O error's text can name files of the server."""
+
+
 @dataclass(frozen=True)
 class QueryRequest:
     text: str
@@ -44,9 +49,10 @@ def execute(store: ox.Store, request: QueryRequest) -> Result:
         return collect(store.query(request.text, **options), request.limit)
     except SyntaxError as error:
         raise QueryFailed(f"SPARQL syntax error: {error}") from None
-    except (OSError, ValueError, RuntimeError) as error:
+    except OSError as error:
+        raise QueryUnavailable(f"{type(error).__name__}: {error}") from None
+    except (ValueError, RuntimeError) as error:
         raise QueryFailed(f"query evaluation failed: {error}") from None
-
 
 
 def worker_main(connection, store_path: str) -> None:
