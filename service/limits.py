@@ -1,4 +1,5 @@
-"""Per-client rate limits on the endpoints that run untrusted queries, `/sparql` and `/saved` (flask-limiter).
+"""Per-client rate limits on the endpoints that run untrusted queries, `/sparql` and `/saved` (flask-limiter):
+one allowance per client, shared by all requests to both.
 
 RATE_LIMIT          e.g. "60/minute", or several: "60/minute;1000/hour"; "off" (or empty) switches limits off
 RATE_LIMIT_STORAGE  where counts are kept: "memory://" (each service process counts alone) or a shared
@@ -30,6 +31,7 @@ def register(app: Flask, blueprints) -> Limiter | None:
         return None
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATE_LIMIT_STORAGE"],
                       headers_enabled=True, key_prefix="lmkg")
-    for blueprint in blueprints:
-        limiter.limit(str(rate), methods=LIMITED_METHODS)(blueprint)
+    shared = limiter.shared_limit(str(rate), scope="untrusted-queries", methods=LIMITED_METHODS)
+    for blueprint in blueprints:  # one allowance per client across all of them
+        shared(blueprint)
     return limiter

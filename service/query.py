@@ -37,6 +37,18 @@ class QueryRequest:
 
 def execute(store: ox.Store, request: QueryRequest) -> Result:
     """Run a query against a pyoxigraph store and read its result into memory (capped)."""
+    try:
+        return collect(store.query(request.text, **query_options(request)), request.limit)
+    except SyntaxError as error:
+        raise QueryFailed(f"SPARQL syntax error: {error}") from None
+    except OSError as error:
+        raise QueryUnavailable(f"{type(error).__name__}: {error}") from None
+    except (ValueError, RuntimeError) as error:
+        raise QueryFailed(f"query evaluation failed: {error}") from None
+
+
+def query_options(request: QueryRequest) -> dict:
+    """pyoxigraph's options for a request; ValueError for a graph name that is no IRI."""
     options = {"substitutions": {ox.Variable(k): v for k, v in request.bindings.items()} or None,
                "base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
@@ -45,14 +57,7 @@ def execute(store: ox.Store, request: QueryRequest) -> Result:
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     elif not request.query_dataset:
         options["use_default_graph_as_union"] = True
-    try:
-        return collect(store.query(request.text, **options), request.limit)
-    except SyntaxError as error:
-        raise QueryFailed(f"SPARQL syntax error: {error}") from None
-    except OSError as error:
-        raise QueryUnavailable(f"{type(error).__name__}: {error}") from None
-    except (ValueError, RuntimeError) as error:
-        raise QueryFailed(f"query evaluation failed: {error}") from None
+    return options
 
 
 def worker_main(connection, store_path: str) -> None:

@@ -71,6 +71,30 @@ def test_any_canned_parameter_values_get_a_result_or_a_problem(client, name, dat
     assert_no_leak(response.get_data(as_text=True))
 
 
+QUERIES = ["ASK {}", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3",
+           "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 3", "DESCRIBE <https://w3id.org/lungmet-kg/id/drug/osimertinib>"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=FIXTURES)
+@given(query=st.one_of(st.sampled_from(QUERIES), st.text(max_size=80)), data=st.data(),
+       method=st.sampled_from(["GET", "POST"]))
+def test_any_protocol_request_gets_a_result_or_a_problem(client, query, data, method):
+    """Any values of the protocol's parameters (graph IRIs that are no IRIs, unknown formats and releases,
+    parameters it does not know) get an answer or a 4xx problem, by GET and by POST."""
+    args = data.draw(st.dictionaries(
+        st.sampled_from(["default-graph-uri", "named-graph-uri", "format", "output", "release", "timeout"]),
+        st.one_of(st.text(max_size=40), st.sampled_from(["https://w3id.org/lungmet-kg/graph/seeds", "urn:x", "a b", ""])),
+        max_size=3))
+    if method == "GET":
+        response = client.get("/sparql", query_string={"query": query, **args})
+    else:
+        response = client.post("/sparql", data={"query": query, **args})
+    assert response.status_code < 500, response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+    assert_no_leak(response.get_data(as_text=True))
+
+
 # -- content negotiation --------------------------------------------------------------------------------
 
 MEDIA_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",

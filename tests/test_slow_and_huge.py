@@ -109,3 +109,27 @@ def test_a_chunked_body_without_length_is_cut_off_at_the_limit(live_server):
     reply = http_request(live_server, "POST", "/sparql", body=iter(chunks),
                          headers={"Content-Type": "application/sparql-query", "Transfer-Encoding": "chunked"})
     assert reply.status == 413 and reply.mimetype == "application/problem+json", reply
+
+
+def test_a_worker_that_dies_mid_query_gives_503_and_the_next_is_served(data_dir):
+    """A query worker killed from outside (the kernel's OOM killer, a crash) while it runs a query."""
+    from service import create_app
+    app = create_app({"DATA_DIR": str(data_dir), "QUERY_TIMEOUT": 30.0, "ISOLATED_WORKERS": 1})
+    try:
+        client = app.test_client()
+        others = set(multiprocessing.active_children())
+        assert client.get("/sparql", query_string={"query": QUICK}).status_code == 200
+        [worker] = set(multiprocessing.active_children()) - others
+        answers = []
+        thread = threading.Thread(target=lambda: answers.append(
+            client.get("/sparql", query_string={"query": PATHOLOGICAL["cartesian product"]})))
+        thread.start()
+        time.sleep(0.5)
+        worker.kill()
+        thread.join(timeout=30)
+        [response] = answers
+        assert response.status_code == 503 and response.get_json()["type"].endswith("/unavailable")
+        assert "Traceback" not in response.get_data(as_text=True)
+        assert client.get("/sparql", query_string={"query": QUICK}).status_code == 200
+    finally:
+        app.extensions["lmkg"].close()
