@@ -6,28 +6,23 @@ count, and nothing the store reads as a keyword can hide from this scan.
 The token rules follow the grammar's terminals closely on purpose: a comment ends at a line feed *or*
 a carriage return, a variable name has no `.` or `-`, a short string cannot span a line. Where the
 rules here are looser than the store's, they find more keywords, never fewer (tests/test_ssrf.py checks
-this against the store itself). The store parses the query itself; this only decides what the public
-endpoint refuses up front.
+this against the store itself). The scan is one pass in linear time, whatever the text. The store parses
+the query itself; this only decides what the public endpoint refuses up front.
 """
 import re
 from dataclasses import dataclass
 
 UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-PN_CHARS = r"[\w\-\u00B7\u0300-\u036F\u203F-\u2040]"
-PN_PREFIX = rf"[^\W\d_](?:(?:{PN_CHARS}|\.)*{PN_CHARS})?"
+NAME_CHARS = r"\w\-\u00B7\u0300-\u036F\u203F-\u2040"           # PN_CHARS
 PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-PN_LOCAL = rf"(?:[\w:]|{PLX})(?:(?:{PN_CHARS}|[.:]|{PLX})*(?:{PN_CHARS}|:|{PLX}))?"
-TOKEN = re.compile(rf'''
-    (?P<string>"""(?:"{{0,2}}(?:[^"\\]|\\.))*"""|'\'\'(?:'{{0,2}}(?:[^'\\]|\\.))*'\'\'
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{UCHAR})*>)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<variable>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<blank>_:[\w](?:(?:{PN_CHARS}|\.)*{PN_CHARS})?)
-  | (?P<pname>(?:{PN_PREFIX})?:(?:{PN_LOCAL})?)
-  | (?P<word>[A-Za-z]+)
-  | (?P<other>\S)
-''', re.VERBOSE)
+IRI = re.compile(rf'<(?:[^<>"{{}}|^`\\\x00-\x20]|{UCHAR})*>')
+VARIABLE = re.compile(r"[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+")
+PREFIX_START = re.compile(r"[^\W\d_]")                          # PN_CHARS_BASE
+NAME_RUN = re.compile(rf"[{NAME_CHARS}.]*")                     # PN_CHARS and '.', taken whole
+LOCAL_START = re.compile(rf"[\w:]|{PLX}")                       # PN_CHARS_U, digits, ':' or an escape
+LOCAL_RUN = re.compile(rf"(?:[{NAME_CHARS}.:]|{PLX})*")
+WORD = re.compile(r"[A-Za-z]+")
+LONG_QUOTES = {'"': '"""', "'": "'''"}
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
@@ -51,18 +46,96 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
-    """The significant tokens of the text (comments dropped)."""
-    found = []
-    for match in TOKEN.finditer(text):
-        if match.lastgroup != "comment":
-            found.append(Token(match.lastgroup, match.group()))
-    return found
+    """The significant tokens of the text (comments dropped), in one pass that takes time linear in the
+    length of the text whatever it holds (a scan that backtracks lets a 100 kB query of quotes and
+    backslashes hold a web worker for minutes)."""
+    return list(Lexer(text))
 
 
-def keywords(text: str) -> list[str]:
-    """Upper-cased bare words of the text, in order, skipping strings, IRIs, comments, variables and
-    prefixed names."""
-    return [token.text.upper() for token in tokens(text) if token.kind == "word"]
+class Lexer:
+    def __init__(self, text: str):
+        self.text, self.position = text, 0
+        # Where the last unterminated string of each kind gave up, and where the last run of name
+        # characters without a `:` after it ended: a later start inside either ends the same way, so it
+        # is not scanned again. This keeps the pass linear.
+        self.string_failed: dict[str, int] = {}
+        self.prefix_failed = -1
+
+    def __iter__(self):
+        while self.position < len(self.text):
+            if self.text[self.position].isspace():
+                self.position += 1
+                continue
+            token = self.next_token(self.text[self.position])
+            self.position += len(token.text)
+            if token.kind != "comment":
+                yield token
+
+    def next_token(self, char: str) -> Token:
+        text, at = self.text, self.position
+        if char == "#":
+            ends = [i for i in (text.find("\n", at), text.find("\r", at)) if i >= 0]
+            return Token("comment", text[at:min(ends, default=len(text))])
+        if char in "\"'":
+            found = self.string(char)
+            if found:
+                return found
+        elif char == "<":
+            match = IRI.match(text, at)
+            if match:
+                return Token("iri", match.group())
+        elif char in "?$":
+            match = VARIABLE.match(text, at)
+            if match:
+                return Token("variable", match.group())
+        elif text.startswith("_:", at):
+            return Token("blank", "_:" + self.name_run(at + 2, LOCAL_START, NAME_RUN))
+        elif char == ":":
+            return Token("pname", ":" + self.name_run(at + 1, LOCAL_START, LOCAL_RUN))
+        elif at >= self.prefix_failed and PREFIX_START.match(char):
+            prefix = self.name_run(at, PREFIX_START, NAME_RUN)
+            end = at + len(prefix)
+            if text.startswith(":", end):
+                return Token("pname", prefix + ":" + self.name_run(end + 1, LOCAL_START, LOCAL_RUN))
+            self.prefix_failed = end
+        match = WORD.match(text, at)
+        return Token("word", match.group()) if match else Token("other", char)
+
+    def name_run(self, at: int, first: re.Pattern, rest: re.Pattern) -> str:
+        """A prefix, local name or blank node label from `at`: the longest run that does not end with `.`."""
+        if not first.match(self.text, at):
+            return ""
+        run = rest.match(self.text, at).group()
+        while run.endswith(".") and not run.endswith("\\."):
+            run = run[:-1]
+        return run
+
+    def string(self, char: str) -> Token | None:
+        """The string literal starting here, long or short; None when it does not end (the store will
+        refuse such a text)."""
+        for quote in (LONG_QUOTES[char], char):
+            if not self.text.startswith(quote, self.position) or self.position < self.string_failed.get(quote, -1):
+                continue
+            end = self.string_end(self.position + len(quote), quote)
+            if end is not None:
+                return Token("string", self.text[self.position:end])
+        return None
+
+    def string_end(self, at: int, quote: str) -> int | None:
+        text, long = self.text, len(quote) == 3
+        while at < len(text):
+            if text.startswith(quote, at):
+                return at + len(quote)
+            if text[at] == "\\":
+                if at + 1 >= len(text) or text[at + 1] in "\r\n":
+                    break
+                at += 2
+            elif not long and text[at] in "\r\n":
+                break
+            else:
+                at += 1
+        self.string_failed[quote] = at
+        return None
 
 
 def analyse(text: str) -> QueryText:
@@ -82,7 +155,7 @@ def service_targets(found: list[Token]) -> tuple[str | None, ...]:
     for position, token in enumerate(found):
         if token.kind != "word" or token.text.upper() != "SERVICE":
             continue
-        following = [t for t in found[position + 1:position + 3]]
+        following = found[position + 1:position + 3]
         if following and following[0].kind == "word" and following[0].text.upper() == "SILENT":
             following = following[1:]
         targets.append(resolve_target(following[0], prefixes) if following else None)

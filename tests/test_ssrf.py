@@ -167,6 +167,7 @@ PIECES = [
     "?s ?p ?o .", "?s ?p ?o.", "$s $p $o.", "?s ?p 's' .", '?s ?p "s" .', "?s ?p '''s\n''' .", '?s ?p """s\r""" .',
     "?s ?p <urn:o> .", "?s ?p e:x.", "?s ?p _:b.", "?s ?p 1.5 .", "?s ?p 's'@en .", "?s ?p 's'^^e:t .",
     "FILTER(?s<?o)", "FILTER(?s != ?o)", "{ }", "'", '"', "\\", "<", ">",
+    "?s ?p e:.", "?s ?p :.", "?s ?p e:x\\..", "?s a.", "?s e:p-.", "?s ?p _:b-.",
 ]
 NOISE = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
 
