@@ -60,7 +60,7 @@ def register(app: Flask) -> None:
             headers["Allow"] = ", ".join(error.valid_methods)
         detail = error.description or error.name
         if error.code == 429:  # flask-limiter: the description is the limit ("60 per 1 minute")
-            detail = f"this client is over its limit of {detail} on this endpoint; retry after the Retry-After seconds"
+            detail = f"this client is over its limit of {detail} on /sparql and /saved; retry after Retry-After seconds"
         return problem_response(Problem(error.code or 500, error.name, detail, headers=headers))
 
     @app.errorhandler(Exception)
