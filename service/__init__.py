@@ -15,8 +15,11 @@ DEFAULTS = {
     "ISOLATED_WORKERS": 2,          # worker processes for ad-hoc queries, per service process
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
     "FRONT_CACHE_BYTES": 64_000_000,  # whole answers of canned queries and pages kept before routing (0: off)
-    "FEDERATION_ALLOWED": False,    # SERVICE calls to other endpoints
+    "FEDERATION_ENDPOINTS": [],     # SERVICE endpoints queries may call (URL prefixes); none by default
     "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
+    "RATE_LIMIT": "60/minute",      # per client on /sparql and /saved ("off" to switch off); see service/limits.py
+    "RATE_LIMIT_STORAGE": "memory://",
+    "TRUSTED_PROXIES": 0,           # reverse proxies whose X-Forwarded-For names the client
     "SPARQL_ENDPOINT": None,        # remote mode: a SPARQL 1.1 query endpoint holding a loaded release
     "REMOTE_TIMEOUT": 30.0,         # seconds to wait for the remote store on trusted (canned, page) queries
     "REMOTE_RELEASE_TTL": 10.0,     # seconds before remote mode asks the store again which release it holds
@@ -32,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service import diffs, downloads, editor, http, pages, problems, queries_api, saved, sparql, openapi
+    from service import diffs, downloads, editor, http, limits, pages, problems, queries_api, saved, sparql, openapi
     from service.runtime import Runtime
     runtime = Runtime(app.config)
     app.extensions["lmkg"] = runtime
@@ -40,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     problems.register(app)
     http.register(app)
+    limits.register(app, (sparql.bp, saved.bp))
     for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp, editor.bp, downloads.bp, diffs.bp):
         app.register_blueprint(blueprint)
 

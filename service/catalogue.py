@@ -19,7 +19,7 @@ a VALUES block joined in first (`service.query.bind_values`), never spliced into
 """
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation, localcontext
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +33,8 @@ PARAM_TYPES = {"entity", "enum", "decimal", "integer", "string"}
 NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_VALUE_LENGTH = 200
+NUMBER_BOUND = Decimal("1e30")  # number parameters are smaller than this in size
+DECIMAL_PLACES = 30
 
 
 class CatalogueError(ValueError):
@@ -83,16 +85,23 @@ class Parameter:
         return ox.Literal(raw)
 
     def bind_number(self, raw: str):
+        """A number below 10^30 in size; decimals are kept to 30 places (`1e-999999999` is short to send
+        but a billion digits to write out) and written in plain notation, as xsd:decimal requires."""
         try:
             number = Decimal(raw.strip())
-            if not number.is_finite() or (self.type == "integer" and number != number.to_integral_value()):
+            if not number.is_finite() or number.copy_abs() >= NUMBER_BOUND \
+                    or (self.type == "integer" and number != number.to_integral_value()):
                 raise InvalidOperation
-        except InvalidOperation:
-            raise ParameterError(400, "Invalid parameter value", f"{self.name} must be a {self.type} number",
-                                 parameter=self.name) from None
+        except DecimalException:
+            raise ParameterError(400, "Invalid parameter value", f"{self.name} must be a {self.type} number "
+                                 f"between -{NUMBER_BOUND:f} and {NUMBER_BOUND:f}", parameter=self.name) from None
         if self.type == "integer":
             return ox.Literal(str(int(number)), datatype=ox.NamedNode(XSD + "integer"))
-        return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
+        with localcontext() as context:
+            context.prec = 100
+            if number.as_tuple().exponent < -DECIMAL_PLACES:
+                number = number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
+        return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
 
     def bind_entity(self, raw: str, index: NameIndex):
         resolution = index.resolve(raw, set(self.classes) or None)

@@ -5,6 +5,7 @@ import hashlib
 from flask import Flask, request
 
 RELEASE_HEADER = "X-LMKG-Release"
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def answer_headers(response, release_id: str, cacheable: bool = True) -> None:
@@ -32,7 +33,9 @@ def register(app: Flask) -> None:
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
             response.headers["Access-Control-Max-Age"] = "86400"
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
-            response.headers.setdefault("X-Frame-Options", "DENY")
+        # pages get the page policy; data and problems a policy that lets nothing run if a browser
+        # renders them anyway
+        policy = app.config["CONTENT_SECURITY_POLICY"] if response.mimetype == "text/html" else DATA_POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Frame-Options", "DENY")
         return response

@@ -39,7 +39,10 @@ def runtime():
 
 def exists(store, iri: str) -> bool:
     import pyoxigraph as ox
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all (a space, a `>`): nothing in the graph has that name
+        return False
     result = store.run(QueryRequest("ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }", bindings={"entity": node}))
     return result.boolean
 

@@ -2,7 +2,7 @@
 and never carries a stack trace or a file path."""
 from contextlib import contextmanager
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from graph.vocab import BASE
@@ -23,7 +23,7 @@ class Problem(Exception):
 @contextmanager
 def query_problems():
     """Turns the ways a query can fail into the problem the client gets."""
-    from service.query import QueryFailed, QueryTimeout, StoreUnavailable
+    from service.query import QueryFailed, QueryTimeout, QueryUnavailable, StoreUnavailable
     from service.results import TooManyResults
     try:
         yield
@@ -37,6 +37,10 @@ def query_problems():
                       headers={"Retry-After": "5"}) from None
     except QueryFailed as error:
         raise Problem(400, "Malformed query", str(error), slug="malformed-query") from None
+    except QueryUnavailable as error:
+        current_app.logger.warning("query could not be answered: %s", error)
+        raise Problem(503, "Service unavailable", "the data could not be read to answer this query; try again later",
+                      slug="unavailable", headers={"Retry-After": "10"}) from None
 
 
 def problem_response(problem: Problem):
@@ -63,8 +67,10 @@ def register(app: Flask) -> None:
         headers = {}
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        return problem_response(Problem(error.code or 500, error.name, error.description or error.name,
-                                        headers=headers))
+        detail = error.description or error.name
+        if error.code == 429:  # flask-limiter: the description is the limit ("60 per 1 minute")
+            detail = f"this client is over its limit of {detail} on /sparql and /saved; retry after Retry-After seconds"
+        return problem_response(Problem(error.code or 500, error.name, detail, headers=headers))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -19,6 +19,7 @@ from service.results import available_types, content_type, negotiate, serialize
 bp = Blueprint("queries", __name__)
 SH = Namespace("http://www.w3.org/ns/shacl#")
 RESERVED = {"format", "explain", "release"}
+EXPLAIN_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}
 CATALOGUE_TYPES = ["application/json", "text/html", "text/turtle", "application/ld+json"]
 
 
@@ -103,12 +104,12 @@ def run(name: str):
         bindings = query.bindings(args, state.index(store.release.id))
     except ParameterError as error:
         raise Problem(error.status, error.title, error.detail, **error.extra) from None
-    if request.args.get("explain") in ("1", "true"):
-        return explain(query, bindings, store.release.id)
     media_type = negotiate(query.form, request.accept_mimetypes, request.args.get("format"))
     if media_type is None:
         raise Problem(406, "Not Acceptable", f"{name} answers as: " + ", ".join(available_types(query.form)),
                       slug="not-acceptable")
+    if wants_explanation():
+        return explain(query, bindings, store.release.id)
     key = (store.release.id, name, binding_key(bindings), media_type)
     body = state.cache.get(key)
     if body is None:
@@ -135,6 +136,14 @@ def answer(store, query: CannedQuery, bindings: dict):
         result = execute(store, query, bindings)
         runtime().cache.put(key, result)
     return result
+
+
+def wants_explanation() -> bool:
+    value = request.args.get("explain", "").lower()
+    if value not in EXPLAIN_VALUES:
+        raise Problem(400, "Invalid parameter value", "explain is 1 or true (or 0 or false)", slug="invalid-parameter-value",
+                      parameter="explain")
+    return EXPLAIN_VALUES[value]
 
 
 def execute(store, query: CannedQuery, bindings: dict):

@@ -24,6 +24,11 @@ class QueryFailed(Exception):
     """The store rejected the query (syntax or evaluation error); the message is safe to show."""
 
 
+class QueryUnavailable(Exception):
+    """Reading the store or a federated endpoint failed (I/O, network). Its cause is logged, never shown:
+    an I/O error's text can name files of the server."""
+
+
 @dataclass(frozen=True)
 class QueryRequest:
     text: str
@@ -50,6 +55,19 @@ def bind_values(text: str, bindings: dict) -> str:
 
 def execute(store: ox.Store, request: QueryRequest) -> Result:
     """Run a query against a pyoxigraph store and read its result into memory (capped)."""
+    try:
+        return collect(store.query(bind_values(request.text, request.bindings), **query_options(request)),
+                       request.limit)
+    except SyntaxError as error:
+        raise QueryFailed(f"SPARQL syntax error: {error}") from None
+    except OSError as error:
+        raise QueryUnavailable(f"{type(error).__name__}: {error}") from None
+    except (ValueError, RuntimeError) as error:
+        raise QueryFailed(f"query evaluation failed: {error}") from None
+
+
+def query_options(request: QueryRequest) -> dict:
+    """pyoxigraph's options for a request; ValueError for a graph name that is no IRI."""
     # The values go in twice: as a VALUES block (the planner then starts from them) and as pyoxigraph
     # substitutions (which carry them into union branches and subqueries the block does not reach).
     # Measured on the catalogue, either alone is up to 10x slower than both on some query.
@@ -61,13 +79,7 @@ def execute(store: ox.Store, request: QueryRequest) -> Result:
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     elif not request.query_dataset:
         options["use_default_graph_as_union"] = True
-    try:
-        return collect(store.query(bind_values(request.text, request.bindings), **options), request.limit)
-    except SyntaxError as error:
-        raise QueryFailed(f"SPARQL syntax error: {error}") from None
-    except (OSError, ValueError, RuntimeError) as error:
-        raise QueryFailed(f"query evaluation failed: {error}") from None
-
+    return options
 
 
 def worker_main(connection, store_path: str) -> None:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from service.description import service_description
 from service.editor import editor_page
+from service.federation import check_federation
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
@@ -85,9 +86,7 @@ def check_text(text: str):
     facts = analyse(text)
     if facts.is_update:
         raise refuse_update()
-    if facts.uses_service and not current_app.config["FEDERATION_ALLOWED"]:
-        raise Problem(403, "Federation not allowed", "SERVICE calls to other endpoints are switched off here",
-                      slug="federation-not-allowed")
+    check_federation(facts, current_app.config["FEDERATION_ENDPOINTS"])
     if facts.form is None:
         raise Problem(400, "Malformed query", "no SELECT, ASK, CONSTRUCT or DESCRIBE query found", slug="malformed-query")
     return facts

@@ -9,13 +9,14 @@ be interrupted from Python.
 import multiprocessing
 import queue
 import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.release import Release, latest_release, read_release, releases_dir
 from lmkg.paths import data_dir as default_data_dir
-from service.query import QueryRequest, QueryTimeout, execute, worker_main
+from service.query import QueryRequest, QueryTimeout, QueryUnavailable, execute, worker_main
 from service.results import Result, serialize
 
 CLI_FORMATS = {"tsv": "text/tab-separated-values", "csv": "text/csv", "json": "application/sparql-results+json",
@@ -83,32 +84,41 @@ class WorkerPool:
         self.started = 0
         self.lock = threading.Lock()
 
-    def acquire(self, timeout: float) -> Worker:
+    def acquire(self, timeout: float, deadline: float) -> Worker:
         with self.lock:
             if self.idle.empty() and self.started < self.size:
                 self.started += 1
                 return Worker(self.context, self.store_path)
         try:
-            return self.idle.get(timeout=timeout)
+            return self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeout(timeout) from None
 
     def run(self, request: QueryRequest, timeout: float) -> Result:
-        worker = self.acquire(timeout)
+        # one deadline for waiting for a worker and for the answer: the client hears within the limit
+        deadline = time.monotonic() + timeout
+        worker = self.acquire(timeout, deadline)
         try:
             worker.connection.send(request)
-            if not worker.connection.poll(timeout):
+            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(timeout)
             status, payload = worker.connection.recv()
+        except (EOFError, OSError) as error:  # the worker died (crashed, or killed from outside)
+            self.discard(worker)
+            raise QueryUnavailable(f"query worker lost: {type(error).__name__}: {error}") from None
         except BaseException:
-            worker.kill()
-            with self.lock:
-                self.started -= 1
+            self.discard(worker)
             raise
         self.idle.put(worker)
         if status == "error":
             raise payload
         return payload
+
+    def discard(self, worker: Worker) -> None:
+        """Kill a worker that overran or failed; the next request starts a fresh one."""
+        worker.kill()
+        with self.lock:
+            self.started -= 1
 
     def close(self) -> None:
         while not self.idle.empty():

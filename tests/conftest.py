@@ -1,8 +1,14 @@
 """Shared fixtures: one real build of the graph per test session, from the real sources."""
+import os
+
 import pytest
 import yaml
 
 from lmkg.paths import SOURCES_DIR, seeds_dir
+
+# The service limits requests per client by default; the suite sends hundreds from one address, so limits
+# are off in every app and server it starts, except where a test turns them on (tests/test_abuse.py).
+os.environ["LMKG_RATE_LIMIT"] = "off"
 
 
 @pytest.fixture(scope="session")

@@ -102,6 +102,14 @@ def running_service(data_dir: Path | str, host: str = "127.0.0.1", port: int | N
     base_url = f"http://{host}:{port}"
     command = lmkg_command() + ["--data-dir", str(data_dir), "serve", "--host", host, "--port", str(port)]
     env = {**os.environ, "LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    with serving(command, env, base_url, startup_timeout):
+        yield base_url
+
+
+@contextlib.contextmanager
+def serving(command: list[str], env: dict, base_url: str, startup_timeout: float = STARTUP_TIMEOUT):
+    """Run a server command in a session of its own until /health answers 200; yields the process and
+    stops it (and whatever it started) afterwards."""
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env=env, start_new_session=True)
@@ -116,9 +124,34 @@ def running_service(data_dir: Path | str, host: str = "127.0.0.1", port: int | N
                     raise RuntimeError(f"{base_url}/health did not answer 200 within {startup_timeout:g} s; "
                                        f"output so far:\n{log.read()}")
                 time.sleep(0.2)
-            yield base_url
+            yield process
         finally:
             stop(process)
+
+
+@dataclass
+class Gunicorn:
+    url: str
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """SIGKILL to the whole server at once: the master, its workers and their query workers."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def running_gunicorn(data_dir: Path | str, workers: int = 2, threads: int = 4, env: dict | None = None,
+                     startup_timeout: float = STARTUP_TIMEOUT):
+    """The service under gunicorn, as in production (see the README), on a free loopback port."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "service:create_app()"]
+    env = {**os.environ, "LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
+    base_url = f"http://127.0.0.1:{port}"
+    with serving(command, env, base_url, startup_timeout) as process:
+        yield Gunicorn(base_url, process)
 
 
 @pytest.fixture(scope="session")
