@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, send_from_dire
 from graph.vocab import PREFIXES
 from lmkg.paths import REPO
 from service.catalogue import CannedQuery, ParameterError
-from service.sparql_text import TOKEN
+from service.query import bind_values
 
 bp = Blueprint("editor", __name__)
 YASGUI_BUILD = Path("@zazuko") / "yasgui" / "build"
@@ -43,27 +43,10 @@ def prefix_block() -> str:
     return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 
 
-def with_values(text: str, bindings: dict) -> str:
-    """The query text with its parameters bound by a VALUES block opening its WHERE clause (parameters
-    used in FILTERs of that group see it as a substitution would)."""
-    if not bindings:
-        return text
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    block = f"\n  VALUES ({names}) {{ ({terms}) }}"
-    after_where = False
-    for match in TOKEN.finditer(text):
-        if (match.group("word") or "").upper() == "WHERE":
-            after_where = True
-        elif after_where and match.group("other") == "{":
-            return text[:match.end()] + block + text[match.end():]
-    raise ValueError("the query has no WHERE clause")
-
-
 def editor_text(query: CannedQuery, bindings: dict) -> str:
     """A catalogue query as it opens in the editor: a comment line, then its SPARQL with `bindings`."""
     body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#+"))
-    return f"# {query.summary} ({query.name})\n{with_values(body, bindings)}"
+    return f"# {query.summary} ({query.name})\n{bind_values(body, bindings)}"
 
 
 def example_bindings(query: CannedQuery, index) -> dict:

@@ -37,13 +37,21 @@ def runtime():
     return current_app.extensions["lmkg"]
 
 
-def exists(store, iri: str) -> bool:
+def is_iri(text: str) -> bool:
     import pyoxigraph as ox
     try:
-        node = ox.NamedNode(iri)
+        ox.NamedNode(text)
     except ValueError:  # not an IRI at all (a space, a `>`): nothing in the graph has that name
         return False
-    result = store.run(QueryRequest("ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }", bindings={"entity": node}))
+    return True
+
+
+def exists(store, iri: str) -> bool:
+    import pyoxigraph as ox
+    if not is_iri(iri):
+        return False
+    result = store.run(QueryRequest("ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }",
+                                    bindings={"entity": ox.NamedNode(iri)}))
     return result.boolean
 
 
@@ -129,7 +137,7 @@ def entity(path: str):
     import pyoxigraph as ox
     iri = f"{BASE}id/{path}"
     store = runtime().store(request.args.get("release"))
-    moved = deprecated_answer(store, iri)
+    moved = deprecated_answer(store, iri) if is_iri(iri) else None
     if moved is not None:
         return moved
     if not exists(store, iri):

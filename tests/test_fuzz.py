@@ -113,8 +113,9 @@ RESOURCES = {
                                            "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"}, available_types("SELECT")),
     "sparql construct": ("/sparql", {"query": "CONSTRUCT WHERE { <https://w3id.org/lungmet-kg/id/drug/osimertinib> ?p ?o }"},
                          available_types("CONSTRUCT")),
-    "canned select": ("/queries/drugs-by-target", {"target": "EGFR"}, available_types("SELECT")),
-    "canned graph": ("/queries/describe", {"entity": "osimertinib"}, available_types("CONSTRUCT")),
+    # a canned query also has its page for people (service/query_page.py)
+    "canned select": ("/queries/drugs-by-target", {"target": "EGFR"}, available_types("SELECT") + ["text/html"]),
+    "canned graph": ("/queries/describe", {"entity": "osimertinib"}, available_types("CONSTRUCT") + ["text/html"]),
 }
 
 
