@@ -169,6 +169,17 @@ def rows_answered(target: Target) -> int | None:
         return None
 
 
+def answer_status(target: Target) -> str:
+    request = urllib.request.Request(target.base_url + target.repeated[0], headers=target.headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return str(response.status)
+    except urllib.error.HTTPError as error:
+        return f"{error.code} {error.read()[:300]!r}"
+    except OSError as error:
+        return repr(error)
+
+
 def measure_target(target: Target, settings: Settings, scenarios=("repeated", "distinct")) -> dict:
     result = {"target": target.name, "rows": rows_answered(target)}
     for scenario in scenarios:
@@ -179,6 +190,8 @@ def measure_target(target: Target, settings: Settings, scenarios=("repeated", "d
         result[scenario] = asdict(load)
         log(f"{target.name} {scenario}: {load.rps:.0f} req/s p50 {load.p50_ms:.2f} ms "
             f"p99 {load.p99_ms:.2f} ms errors {load.errors}")
+        if load.errors:
+            log(f"{target.name}: after the load, one request answers {answer_status(target)}")
     return result
 
 
@@ -205,7 +218,9 @@ def http_comparison(release, settings: Settings, workdir: Path) -> list[dict]:
                 lmkg_gunicorn(empty, endpoint=endpoint, env=NO_CACHE) as uncached:
             results.append(measure_two("lmkg remote → oxigraph serve", cached, uncached, ours, json_accept, settings))
         if settings.anchors:
-            results += anchor_results(release, settings, workdir, store_url, drug_list, json_accept)
+            # grlc gets a store of its own (the read-only server above), so nothing our remote mode did
+            # to the read-write one can count against it
+            results += anchor_results(release, settings, workdir, readonly_url, drug_list, json_accept)
     return with_ratios(results)
 
 
@@ -261,9 +276,11 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def canned_latencies(base_url: str, repeats: int, budget_seconds: float = 20.0) -> dict[str, float]:
+def canned_latencies(base_url: str, repeats: int, budget_seconds: float = 20.0,
+                     timeout: float = 60.0) -> dict[str, float | None]:
     """Median ms per canned query over HTTP, with its first declared parameters (answer cache off):
-    `repeats` runs, or fewer once a query has used its time budget (at least one)."""
+    `repeats` runs, or fewer once a query has used its time budget (at least one); None for a query
+    that does not answer within `timeout` seconds."""
     from service.catalogue import load_catalogue
     latencies = {}
     for query in load_catalogue(QUERIES_DIR).values():
@@ -272,10 +289,13 @@ def canned_latencies(base_url: str, repeats: int, budget_seconds: float = 20.0) 
         while len(samples) < repeats and sum(samples) < budget_seconds * 1000:
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(url, timeout=600) as response:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
                     response.read()
             except urllib.error.HTTPError as error:
                 log(f"{query.name}: {error.code} {error.read()[:300]!r}")
+                break
+            except TimeoutError:
+                log(f"{query.name}: no answer within {timeout:g} s")
                 break
             samples.append((time.perf_counter() - started) * 1000)
         latencies[query.name] = round(statistics.median(samples), 2) if samples else None
