@@ -35,6 +35,11 @@ def per_query_table(results: dict) -> list[str]:
     return lines
 
 
+def good_rps(load: dict) -> float:
+    """Answers per second that were not errors (an anchor failing fast is not throughput)."""
+    return load["rps"] * (1 - load["errors"] / max(load["requests"], 1))
+
+
 def target_rows(results: dict) -> list[tuple[str, str, bool]]:
     """(target, measured, met) for each target of issue #4 that this run measured."""
     http = {r["target"]: r for r in results["http"]}
@@ -48,7 +53,11 @@ def target_rows(results: dict) -> list[tuple[str, str, bool]]:
     for anchor, needed in (("rdflib-endpoint", 100), ("grlc → oxigraph serve", 1)):
         if anchor in http:
             for scenario in ("repeated", "distinct"):
-                ratio = ours[scenario]["rps"] / max(http[anchor][scenario]["rps"], 1e-9)
+                theirs = good_rps(http[anchor][scenario])
+                if theirs == 0:
+                    rows.append((f"{scenario}: ≥ {needed}× {anchor}", "the anchor answered only errors under load", True))
+                    continue
+                ratio = good_rps(ours[scenario]) / theirs
                 rows.append((f"{scenario}: ≥ {needed}× {anchor}", f"{ratio:.1f}×", ratio >= needed))
     if "build" in results:
         rows.append(("lmkg build ≤ 30 s", f"{results['build']['seconds']} s", results["build"]["seconds"] <= 30))
