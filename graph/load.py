@@ -26,6 +26,7 @@ class LoadReport:
 
 
 def graph_names(release: Release) -> list[str]:
+    """The release's graphs, the meta graph (which names the release) last."""
     return [*release.triples, str(GRAPH_META)]
 
 
@@ -69,10 +70,10 @@ def load_release(release: Release, endpoint: str, batch_size: int = DEFAULT_BATC
     names = graph_names(release)
     # The meta graph goes first and comes back last: while graphs are being replaced the store holds no
     # release, and a service in remote mode answers 503 rather than from half-loaded data.
-    send(endpoint, f"DROP SILENT GRAPH <{GRAPH_META}>", timeout, credentials)
-    for graph in names:
+    for graph in reversed(names):
         send(endpoint, f"DROP SILENT GRAPH <{graph}>", timeout, credentials)
         requests += 1
+    for graph in names:
         done = 0
         for batch in batches(store, graph, batch_size):
             send(endpoint, insert_data(graph, batch), timeout, credentials)
