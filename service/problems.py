@@ -33,14 +33,17 @@ def query_problems():
     except TooManyResults as error:
         raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
     except StoreUnavailable as error:
-        raise Problem(503, "Store unavailable", str(error), slug="store-unavailable",
-                      headers={"Retry-After": "5"}) from None
+        raise store_unavailable(error) from None
     except QueryFailed as error:
         raise Problem(400, "Malformed query", str(error), slug="malformed-query") from None
     except QueryUnavailable as error:
         current_app.logger.warning("query could not be answered: %s", error)
         raise Problem(503, "Service unavailable", "the data could not be read to answer this query; try again later",
                       slug="unavailable", headers={"Retry-After": "10"}) from None
+
+
+def store_unavailable(error: Exception) -> Problem:
+    return Problem(503, "Store unavailable", str(error), slug="store-unavailable", headers={"Retry-After": "5"})
 
 
 def problem_response(problem: Problem):
@@ -58,9 +61,8 @@ def register(app: Flask) -> None:
 
     app.register_error_handler(Problem, problem_response)
 
-    @app.errorhandler(StoreUnavailable)
-    def store_unavailable(error: StoreUnavailable):
-        return problem_response(Problem(503, "Store unavailable", str(error), headers={"Retry-After": "5"}))
+    # raised outside a query too (remote mode: reading which release the store holds)
+    app.register_error_handler(StoreUnavailable, lambda error: problem_response(store_unavailable(error)))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
