@@ -16,26 +16,19 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from lmkg.bench.servers import free_port, lmkg_gunicorn, running
+
 STARTUP_TIMEOUT = 60.0   # seconds until /health must answer 200
 STOP_TIMEOUT = 10.0      # seconds to wait for a clean exit before escalating
 REQUEST_TIMEOUT = 60.0   # seconds for one HTTP exchange with the live server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def lmkg_command() -> list[str]:
@@ -46,54 +39,6 @@ def lmkg_command() -> list[str]:
     return [sys.executable, "-m", "lmkg.cli"]
 
 
-def health(base_url: str, timeout: float = 2.0) -> int | None:
-    """The status of GET /health, or None when nothing answers yet."""
-    parts = urllib.parse.urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    try:
-        connection.request("GET", "/health")
-        return connection.getresponse().status
-    except OSError:
-        return None
-    finally:
-        connection.close()
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Ctrl-C first (so the service closes its query workers), then SIGTERM, then SIGKILL."""
-    if process.poll() is not None:
-        return
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    else:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
-    # the service's query workers are in its process group (a session of its own); they leave when the
-    # service's end of their pipe closes, but any still there after a grace period are ended one by one
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while (left := group_members(process.pid)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    for pid in left:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-
-
-def group_members(pgid: int) -> list[int]:
-    """Processes of process group `pgid` (Linux /proc; empty elsewhere)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:
-                members.append(int(stat.parent.name))
-    return members
-
-
 @contextlib.contextmanager
 def running_service(data_dir: Path | str, host: str = "127.0.0.1", port: int | None = None,
                     startup_timeout: float = STARTUP_TIMEOUT):
@@ -101,32 +46,9 @@ def running_service(data_dir: Path | str, host: str = "127.0.0.1", port: int | N
     port = port or free_port()
     base_url = f"http://{host}:{port}"
     command = lmkg_command() + ["--data-dir", str(data_dir), "serve", "--host", host, "--port", str(port)]
-    env = {**os.environ, "LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    with serving(command, env, base_url, startup_timeout):
+    env = {"LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    with running(command, f"{base_url}/health", env=env, startup_timeout=startup_timeout):
         yield base_url
-
-
-@contextlib.contextmanager
-def serving(command: list[str], env: dict, base_url: str, startup_timeout: float = STARTUP_TIMEOUT):
-    """Run a server command in a session of its own until /health answers 200; yields the process and
-    stops it (and whatever it started) afterwards."""
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env=env, start_new_session=True)
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while health(base_url) != 200:
-                if process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"`{' '.join(command)}` exited with {process.returncode}:\n{log.read()}")
-                if time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"{base_url}/health did not answer 200 within {startup_timeout:g} s; "
-                                       f"output so far:\n{log.read()}")
-                time.sleep(0.2)
-            yield process
-        finally:
-            stop(process)
 
 
 @dataclass
@@ -144,14 +66,10 @@ class Gunicorn:
 @contextlib.contextmanager
 def running_gunicorn(data_dir: Path | str, workers: int = 2, threads: int = 4, env: dict | None = None,
                      startup_timeout: float = STARTUP_TIMEOUT):
-    """The service under gunicorn, as in production (see the README), on a free loopback port."""
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "service:create_app()"]
-    env = {**os.environ, "LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
-    base_url = f"http://127.0.0.1:{port}"
-    with serving(command, env, base_url, startup_timeout) as process:
-        yield Gunicorn(base_url, process)
+    """The service under gunicorn (lmkg.bench.servers), with a handle that can SIGKILL it."""
+    with lmkg_gunicorn(Path(data_dir), workers=workers, threads=threads, env=env,
+                       startup_timeout=startup_timeout) as server:
+        yield Gunicorn(str(server), server.process)
 
 
 @pytest.fixture(scope="session")

@@ -100,12 +100,14 @@ def oxigraph_server(location: Path | None, read_only: bool = False, union_defaul
 
 
 def lmkg_gunicorn(data_dir: Path, endpoint: str | None = None, workers: int = 2, threads: int = 4,
-                  env: dict | None = None):
-    """The service under gunicorn, over the embedded store of `data_dir` or (with `endpoint`) a remote one."""
+                  env: dict | None = None, startup_timeout: float = STARTUP_TIMEOUT):
+    """The service under gunicorn, as in production (see the README), over the embedded store of
+    `data_dir` or (with `endpoint`) a remote one."""
     port = free_port()
-    env = {"LMKG_DATA_DIR": str(data_dir), **(env or {})}
+    env = {"LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
     if endpoint:
         env["LMKG_SPARQL_ENDPOINT"] = endpoint
     command = [venv_command("gunicorn"), "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "service:create_app()"]
-    return serving(command, port, "/health", env=env)
+               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning",
+               "service:create_app()"]
+    return serving(command, port, "/health", env=env, startup_timeout=startup_timeout)
