@@ -140,12 +140,20 @@ def keep_count(text: str) -> int:
 
 
 def cmd_serve(args) -> int:
-    from service import create_app
-    config = {"DATA_DIR": str(args.data_dir)} if args.data_dir else {}
+    """The service under granian (a Rust HTTP server): worker processes that each create the app from
+    the environment, so settings reach them as LMKG_* variables."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from service.store import ensure_release
+    if args.data_dir:
+        os.environ["LMKG_DATA_DIR"] = str(args.data_dir)
     if args.endpoint:
-        config["SPARQL_ENDPOINT"] = args.endpoint
-    app = create_app(config or None)
-    app.run(host=args.host, port=args.port)
+        os.environ["LMKG_SPARQL_ENDPOINT"] = args.endpoint
+    else:
+        ensure_release(data_dir())   # built once here, not by every worker at once
+    Granian("service:create_app", factory=True, interface=Interfaces.WSGI, address=args.host, port=args.port,
+            workers=args.workers, blocking_threads=args.threads, respawn_failed_workers=True,
+            log_access=False).serve()
     return 0
 
 
@@ -182,6 +190,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--endpoint", help="remote mode: answer from this SPARQL 1.1 query endpoint (see `lmkg load`)")
+    s.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    s.add_argument("--threads", type=int, default=2, help="threads per worker running requests (default 2)")
     s.set_defaults(func=cmd_serve)
     b = sub.add_parser("bench", help="measure query, HTTP, build and growth performance against the anchors")
     b.add_argument("--out", type=Path, default=Path("benchmarks/results"), help="where results go")

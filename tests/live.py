@@ -17,59 +17,46 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from lmkg.bench.servers import free_port, lmkg_gunicorn, running
+from lmkg.bench.servers import lmkg_server
 
 STARTUP_TIMEOUT = 60.0   # seconds until /health must answer 200
 STOP_TIMEOUT = 10.0      # seconds to wait for a clean exit before escalating
 REQUEST_TIMEOUT = 60.0   # seconds for one HTTP exchange with the live server
 
 
-def lmkg_command() -> list[str]:
-    """The `lmkg` console script of this interpreter's environment, else `python -m lmkg.cli`."""
-    script = Path(sys.executable).parent / "lmkg"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "lmkg.cli"]
-
-
-@contextlib.contextmanager
-def running_service(data_dir: Path | str, host: str = "127.0.0.1", port: int | None = None,
-                    startup_timeout: float = STARTUP_TIMEOUT):
-    """Serve the latest release of `data_dir` on a free port; yields the base URL (no trailing slash)."""
-    port = port or free_port()
-    base_url = f"http://{host}:{port}"
-    command = lmkg_command() + ["--data-dir", str(data_dir), "serve", "--host", host, "--port", str(port)]
-    env = {"LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    with running(command, f"{base_url}/health", env=env, startup_timeout=startup_timeout):
-        yield base_url
-
-
 @dataclass
-class Gunicorn:
+class LiveServer:
     url: str
     process: subprocess.Popen
 
     def kill(self) -> None:
-        """SIGKILL to the whole server at once: the master, its workers and their query workers."""
+        """SIGKILL to the whole server at once: the server, its workers and their query workers."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=STOP_TIMEOUT)
 
 
 @contextlib.contextmanager
-def running_gunicorn(data_dir: Path | str, workers: int = 2, threads: int = 4, env: dict | None = None,
-                     startup_timeout: float = STARTUP_TIMEOUT):
-    """The service under gunicorn (lmkg.bench.servers), with a handle that can SIGKILL it."""
-    with lmkg_gunicorn(Path(data_dir), workers=workers, threads=threads, env=env,
-                       startup_timeout=startup_timeout) as server:
-        yield Gunicorn(str(server), server.process)
+def running_server(data_dir: Path | str, workers: int = 2, threads: int = 2, env: dict | None = None,
+                   startup_timeout: float = STARTUP_TIMEOUT):
+    """`lmkg serve` over the latest release of `data_dir` on a free port (lmkg.bench.servers), with a
+    handle that can SIGKILL it."""
+    with lmkg_server(Path(data_dir), workers=workers, threads=threads, env=env,
+                     startup_timeout=startup_timeout) as server:
+        yield LiveServer(str(server), server.process)
+
+
+@contextlib.contextmanager
+def running_service(data_dir: Path | str, startup_timeout: float = STARTUP_TIMEOUT):
+    """The base URL (no trailing slash) of `lmkg serve` over the latest release of `data_dir`."""
+    with running_server(data_dir, startup_timeout=startup_timeout) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

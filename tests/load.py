@@ -1,6 +1,6 @@
 """Load: concurrent clients send a mix of canned, ad-hoc and saved-query requests to the service under
-gunicorn on loopback, for a fixed time; every answer must be the expected one (0 errors), and the
-server's memory (RSS of gunicorn, its workers and their query workers) is reported before and after.
+`lmkg serve` on loopback, for a fixed time; every answer must be the expected one (0 errors), and the
+server's memory (RSS of the server, its workers and their query workers) is reported before and after.
 
     .venv/bin/python -m tests.load --seconds 60 --clients 8          # the full run (builds a release if none)
     .venv/bin/python -m tests.load --seconds 60 --url http://127.0.0.1:8000   # against a running service
@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live import http_request, running_gunicorn
+from tests.live import http_request, running_server
 
 AD_HOC = [
     "PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -168,11 +168,11 @@ def summary(tally: Tally, seconds: float, clients: int, rss_before: int | None, 
 
 
 def run(data_dir: Path, seconds: float, clients: int = 8, warmup: float = 5.0, max_requests: int = 1_000_000,
-        workers: int = 2, threads: int = 4) -> dict:
-    """Start gunicorn over a copy of `data_dir`'s releases, warm it up, then load it and measure."""
+        workers: int = 2, threads: int = 2) -> dict:
+    """Start `lmkg serve` over a copy of `data_dir`'s releases, warm it up, then load it and measure."""
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copytree(Path(data_dir) / "releases", Path(scratch) / "releases")
-        with running_gunicorn(scratch, workers=workers, threads=threads, env={"LMKG_RATE_LIMIT": "off"}) as server:
+        with running_server(scratch, workers=workers, threads=threads, env={"LMKG_RATE_LIMIT": "off"}) as server:
             warm = drive(server.url, clients, warmup, max_requests)  # starts query workers, fills caches
             before = server_rss(server.process.pid)
             started = time.monotonic()
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--max-requests", type=int, default=1_000_000)
-    parser.add_argument("--url", help="load a service that is already running instead of starting gunicorn")
+    parser.add_argument("--url", help="load a service that is already running instead of starting `lmkg serve`")
     parser.add_argument("--data-dir", type=Path, default=None, help="releases to serve (default: LMKG_DATA_DIR or data/)")
     args = parser.parse_args(argv)
     if args.url:

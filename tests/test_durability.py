@@ -1,4 +1,4 @@
-"""Durability of saved queries: the real server (gunicorn, as in production) is killed with SIGKILL in the
+"""Durability of saved queries: the real server (`lmkg serve`, as in production) is killed with SIGKILL in the
 middle of a burst of saves; after a restart every save it acknowledged (201) is there, whole.
 
 SQLite runs in WAL mode with synchronous=FULL and one transaction per save, committed before the 201 is
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.live import http_request, running_gunicorn
+from tests.live import http_request, running_server
 
 CLIENTS = 8
 KILL_AFTER_ACKS = 150   # kill once this many saves were acknowledged (mid-burst: the clients keep sending)
@@ -40,7 +40,7 @@ def burst(base_url: str, client: int, acknowledged: list, unanswered: list, stop
 
 def test_no_acknowledged_save_is_lost_when_the_server_is_killed(data_copy):
     acknowledged, unanswered, stop = [], [], threading.Event()
-    with running_gunicorn(data_copy, workers=2, threads=4) as server:
+    with running_server(data_copy, workers=2, threads=4) as server:
         clients = [threading.Thread(target=burst, args=(server.url, n, acknowledged, unanswered, stop))
                    for n in range(CLIENTS)]
         for thread in clients:
@@ -56,7 +56,7 @@ def test_no_acknowledged_save_is_lost_when_the_server_is_killed(data_copy):
     assert killed_at >= KILL_AFTER_ACKS, "the burst never got going"
     assert unanswered, "the kill did not land mid-burst"
 
-    with running_gunicorn(data_copy, workers=1, threads=2) as restarted:
+    with running_server(data_copy, workers=1, threads=2) as restarted:
         lost = [(identifier, text) for identifier, text in acknowledged
                 if http_request(restarted.url, "GET", f"/saved/{identifier}.rq").text() != text]
     assert lost == [], f"{len(lost)} of {len(acknowledged)} acknowledged saves lost"

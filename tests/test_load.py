@@ -1,12 +1,12 @@
 """Load, shortened: 8 clients for a few seconds of mixed canned, ad-hoc and saved-query requests against
-gunicorn on loopback, with no error. The full 60-second run is `python -m tests.load` (README, "Load")."""
+`lmkg serve` on loopback, with no error. The full 60-second run is `python -m tests.load` (README, "Load")."""
 from service import DEFAULTS
 from tests.load import run
 
-WORKERS = 2   # gunicorn workers of tests.load.run
+WORKERS = 2   # server workers of tests.load.run
 
 
-def test_mixed_load_under_gunicorn_gives_no_error(data_dir):
+def test_mixed_load_on_the_live_server_gives_no_error(data_dir):
     report = run(data_dir, seconds=5, clients=8, warmup=2)
     print("\n", {k: report[k] for k in ("requests", "errors", "p50_ms", "p95_ms", "rss_before_mb", "rss_after_mb")})
     assert report["errors"] == 0, report["first_errors"]

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from lmkg.bench import anchors, report
 from lmkg.bench.http_load import run_wrk
-from lmkg.bench.servers import lmkg_gunicorn, oxigraph_server
+from lmkg.bench.servers import lmkg_server, oxigraph_server
 from lmkg.bench.synthetic import synthetic_release
 from lmkg.paths import QUERIES_DIR
 
@@ -210,12 +210,12 @@ def http_comparison(release, settings: Settings, workdir: Path) -> list[dict]:
         results.append(measure_target(Target("oxigraph serve-read-only", readonly_url,
                                              sparql_paths("/query", drug_list)[:1], sparql_paths("/query", drug_list),
                                              json_accept), settings))
-        with lmkg_gunicorn(data_dir) as cached, lmkg_gunicorn(data_dir, env=NO_CACHE) as uncached:
-            results.append(measure_two("lmkg embedded (gunicorn)", cached, uncached, ours, json_accept, settings))
+        with lmkg_server(data_dir) as cached, lmkg_server(data_dir, env=NO_CACHE) as uncached:
+            results.append(measure_two("lmkg embedded", cached, uncached, ours, json_accept, settings))
         empty = workdir / "remote-data"
         endpoint = f"{store_url}/query"
-        with lmkg_gunicorn(empty, endpoint=endpoint) as cached, \
-                lmkg_gunicorn(empty, endpoint=endpoint, env=NO_CACHE) as uncached:
+        with lmkg_server(empty, endpoint=endpoint) as cached, \
+                lmkg_server(empty, endpoint=endpoint, env=NO_CACHE) as uncached:
             results.append(measure_two("lmkg remote → oxigraph serve", cached, uncached, ours, json_accept, settings))
         if settings.anchors:
             # grlc gets a store of its own (the read-only server above), so nothing our remote mode did
@@ -310,7 +310,7 @@ def growth(release, settings: Settings, workdir: Path) -> list[dict]:
         triples = sum(synthetic.triples.values())
         log(f"synthetic {triples} triples written in {load_seconds} s")
         started = time.monotonic()
-        with lmkg_gunicorn(folder, workers=1, env=GROWTH_ENV) as url:
+        with lmkg_server(folder, workers=1, env=GROWTH_ENV) as url:
             startup = round(time.monotonic() - started, 2)
             first = time.monotonic()
             canned_latencies(url, 1)                       # warm-up: builds the name index

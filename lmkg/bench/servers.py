@@ -22,7 +22,7 @@ def free_port() -> int:
 
 
 def venv_command(name: str) -> str:
-    """A console script of this interpreter's environment (oxigraph, gunicorn, lmkg...)."""
+    """A console script of this interpreter's environment (oxigraph, lmkg...)."""
     script = Path(sys.executable).parent / name
     if not script.exists():
         raise FileNotFoundError(f"{script} is not installed (run `make install`)")
@@ -99,15 +99,14 @@ def oxigraph_server(location: Path | None, read_only: bool = False, union_defaul
     return serving(command, port, "/query?query=ASK%7B%7D")
 
 
-def lmkg_gunicorn(data_dir: Path, endpoint: str | None = None, workers: int = 2, threads: int = 4,
-                  env: dict | None = None, startup_timeout: float = STARTUP_TIMEOUT):
-    """The service under gunicorn, as in production (see the README), over the embedded store of
-    `data_dir` or (with `endpoint`) a remote one."""
+def lmkg_server(data_dir: Path, endpoint: str | None = None, workers: int = 2, threads: int = 2,
+                env: dict | None = None, startup_timeout: float = STARTUP_TIMEOUT):
+    """`lmkg serve` (granian, as in production: see the README) over the embedded store of `data_dir` or
+    (with `endpoint`) a remote one."""
     port = free_port()
     env = {"LMKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
+    command = [venv_command("lmkg"), "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
     if endpoint:
-        env["LMKG_SPARQL_ENDPOINT"] = endpoint
-    command = [venv_command("gunicorn"), "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning",
-               "service:create_app()"]
+        command += ["--endpoint", endpoint]
     return serving(command, port, "/health", env=env, startup_timeout=startup_timeout)
