@@ -13,6 +13,7 @@ DEFAULTS = {
     "MAX_QUERY_LENGTH": 100_000,    # characters of SPARQL text accepted (413 beyond)
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of request body (413 beyond)
     "ISOLATED_WORKERS": 2,          # worker processes for ad-hoc queries, per service process
+    "MEMORY_STORE_MAX_TRIPLES": 500_000,  # releases up to this size are served from memory (see store.py)
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
     "FRONT_CACHE_BYTES": 64_000_000,  # whole answers of canned queries and pages kept before routing (0: off)
     "FEDERATION_ENDPOINTS": [],     # SERVICE endpoints queries may call (URL prefixes); none by default

@@ -90,7 +90,8 @@ class Runtime:
         with self.lock:
             if release_id not in self.stores:
                 release = self.release(release_id)
-                self.stores[release_id] = EmbeddedStore(release, self.config["ISOLATED_WORKERS"])
+                self.stores[release_id] = EmbeddedStore(release, self.config["ISOLATED_WORKERS"],
+                                                        self.config["MEMORY_STORE_MAX_TRIPLES"])
             return self.stores[release_id]
 
     def release(self, release_id: str) -> Release:

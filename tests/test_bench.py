@@ -43,7 +43,7 @@ def test_smoke_run_measures_every_target_and_size(tmp_path, release):
     from lmkg.bench.run import run, smoke_settings
     from lmkg.paths import REPO
     results = run(smoke_settings(tmp_path / "out", REPO / ".bench"), release)
-    assert {r["target"] for r in results["http"]} == {"oxigraph serve-read-only", "lmkg embedded",
+    assert {r["target"] for r in results["http"]} == {"oxigraph serve-read-only", "oxigraph serve (in memory)", "lmkg embedded",
                                                       "lmkg remote → oxigraph serve", "rdflib-endpoint",
                                                       "grlc → oxigraph serve"}
     rows = {r["rows"] for r in results["http"]}

@@ -44,8 +44,10 @@ def grlc_query(text: str, parameter: str) -> str:
 
 
 def grlc_server(bin_dir: Path, workdir: Path, endpoint: str, queries: dict[str, str], workers: int = 2,
-                threads: int = 4):
-    """grlc under gunicorn serving local .rq files (`/api-local/<name>`) over `endpoint`."""
+                threads: int = 1):
+    """grlc under gunicorn serving local .rq files (`/api-local/<name>`) over `endpoint`. One thread per
+    worker: with more, concurrent requests fail inside rdflib's SPARQL parser (400 "Param.postParse2()
+    missing 1 required positional argument: 'tokenList'"), so every answer under load was an error."""
     port = free_port()
     folder = workdir / "grlc-queries"
     folder.mkdir(parents=True, exist_ok=True)
