@@ -9,6 +9,7 @@ rules here are looser than the store's, they find more keywords, never fewer (te
 this against the store itself). The scan is one pass in linear time, whatever the text. The store parses
 the query itself; this only decides what the public endpoint refuses up front.
 """
+import functools
 import re
 from dataclasses import dataclass
 
@@ -193,6 +194,7 @@ def absolute(iri: str) -> str | None:
     return iri if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", iri) else None
 
 
+@functools.lru_cache(maxsize=64)   # the catalogue's few texts are bound on every uncached request
 def where_group_start(text: str) -> int:
     """The offset just after the `{` that opens the query's WHERE group (the first top-level `{` after
     WHERE, or of a SELECT/ASK written without the WHERE keyword), by the same token rules as above."""

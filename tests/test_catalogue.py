@@ -1,8 +1,10 @@
 """The catalogue contract: every query file of queries/ loads and answers what it declares; parameters
 resolve by label, synonym, symbol or identifier, and bad values get the right problem."""
 import json
+import re
 
 import pytest
+from pyoxigraph import Literal
 
 from lmkg.paths import QUERIES_DIR
 from service.catalogue import CatalogueError, expectation_failures, load_catalogue, load_query, run_canned
@@ -31,6 +33,35 @@ def test_every_declared_answer_is_given(store, app, query, expectation):
     index = app.extensions["lmkg"].index()
     result = run_canned(store, index, query, expectation.get("params", {}))
     assert expectation_failures(result, expectation) == []
+
+
+@pytest.fixture(scope="module")
+def memory_store(release):
+    from service.store import EmbeddedStore
+    memory = EmbeddedStore(release, memory_max_triples=sum(release.triples.values()))
+    yield memory
+    memory.close()
+
+
+def same_answer(result) -> list:
+    """A result as a sorted list of rows (or triples), each joined list of names (GROUP_CONCAT) in sorted
+    order: SPARQL leaves the order of concatenated values, and of rows tied in ORDER BY, to the store."""
+    def cell(term):
+        return ", ".join(sorted(re.split(r", |; ", term.value))) if isinstance(term, Literal) else str(term)
+    rows = [(t.subject, t.predicate, t.object) for t in result.triples] or result.rows
+    return sorted(tuple(cell(term) for term in row) for row in rows)
+
+
+def test_a_small_release_is_served_from_memory_with_the_same_answers(store, memory_store, app):
+    """The service copies a release of up to MEMORY_STORE_MAX_TRIPLES into memory: every declared query
+    answers the same as from the on-disk store."""
+    assert memory_store.in_memory and not store.in_memory
+    assert app.extensions["lmkg"].store().in_memory   # the real graph is well under the default limit
+    index = app.extensions["lmkg"].index()
+    for query, expectation in EXPECTATIONS:
+        on_disk = run_canned(store, index, query, expectation.get("params", {}))
+        in_memory = run_canned(memory_store, index, query, expectation.get("params", {}))
+        assert same_answer(in_memory) == same_answer(on_disk), query.name
 
 
 def test_a_broken_query_file_is_named(tmp_path):
