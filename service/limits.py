@@ -3,7 +3,7 @@ one allowance per client, shared by all requests to both.
 
 RATE_LIMIT          e.g. "60/minute", or several: "60/minute;1000/hour"; "off" (or empty) switches limits off
 RATE_LIMIT_STORAGE  where counts are kept: "memory://" (each service process counts alone) or a shared
-                    store such as "redis://host:6379" so that all gunicorn workers count together
+                    store such as "redis://host:6379" so that all service workers count together
 TRUSTED_PROXIES     how many reverse proxies in front of the service append to X-Forwarded-For; 0 means
                     the peer address is the client (a client could otherwise choose its own address)
 
