@@ -1,6 +1,8 @@
 """Shared fixtures: one real build of the graph per test session, from the real sources."""
 import os
+import re
 
+import pyoxigraph as ox
 import pytest
 import yaml
 
@@ -57,6 +59,15 @@ def select(store, query: str) -> list[dict]:
     from service.query import QueryRequest
     result = store.run(QueryRequest(query, limit=1_000_000))
     return [{n: (t.value if t is not None else None) for n, t in zip(result.variables, row)} for row in result.rows]
+
+
+def same_answer(result) -> list:
+    """A result as a sorted list of rows (or triples), each joined list of names (GROUP_CONCAT) in sorted
+    order: SPARQL leaves the order of concatenated values, and of rows tied in ORDER BY, to the store."""
+    def cell(term):
+        return ", ".join(sorted(re.split(r", |; ", term.value))) if isinstance(term, ox.Literal) else str(term)
+    rows = [(t.subject, t.predicate, t.object) for t in result.triples] or result.rows
+    return sorted(tuple(cell(term) for term in row) for row in rows)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,12 @@
 """The catalogue contract: every query file of queries/ loads and answers what it declares; parameters
 resolve by label, synonym, symbol or identifier, and bad values get the right problem."""
 import json
-import re
 
 import pytest
-from pyoxigraph import Literal
 
 from lmkg.paths import QUERIES_DIR
 from service.catalogue import CatalogueError, expectation_failures, load_catalogue, load_query, run_canned
+from tests.conftest import same_answer
 
 CATALOGUE = load_catalogue(QUERIES_DIR)
 EXPECTATIONS = [(q, e) for q in CATALOGUE.values() for e in q.expect]
@@ -41,15 +40,6 @@ def memory_store(release):
     memory = EmbeddedStore(release, memory_max_triples=sum(release.triples.values()))
     yield memory
     memory.close()
-
-
-def same_answer(result) -> list:
-    """A result as a sorted list of rows (or triples), each joined list of names (GROUP_CONCAT) in sorted
-    order: SPARQL leaves the order of concatenated values, and of rows tied in ORDER BY, to the store."""
-    def cell(term):
-        return ", ".join(sorted(re.split(r", |; ", term.value))) if isinstance(term, Literal) else str(term)
-    rows = [(t.subject, t.predicate, t.object) for t in result.triples] or result.rows
-    return sorted(tuple(cell(term) for term in row) for row in rows)
 
 
 def test_a_small_release_is_served_from_memory_with_the_same_answers(store, memory_store, app):
