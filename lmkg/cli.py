@@ -10,11 +10,13 @@ from lmkg.paths import data_dir
 def cmd_build(args) -> int:
     from graph.build import BuildFailed, build
     from graph.release import MetadataInvalid
+    from service.store import prepare_name_index
     try:
-        build(args.data_dir, keep=args.keep)
+        release = build(args.data_dir, keep=args.keep)
     except (BuildFailed, MetadataInvalid) as error:
         print(error, file=sys.stderr)
         return 1
+    prepare_name_index(release)   # the service's name index, saved beside the store
     return 0
 
 
@@ -45,11 +47,11 @@ def cmd_query(args) -> int:
 def run_canned_query(store, args) -> int:
     from lmkg.paths import QUERIES_DIR
     from service.catalogue import ParameterError, expectation_failures, load_catalogue, run_canned
-    from service.resolve import NameIndex
+    from service.resolve import name_index
     from service.results import serialize
     catalogue = load_catalogue(QUERIES_DIR)
     query = catalogue[args.canned]
-    index = NameIndex(store.rows)
+    index = name_index(store)
     params = dict(p.split("=", 1) for p in args.param)
     try:
         result = run_canned(store, index, query, params)

@@ -37,6 +37,7 @@ SELECT ?id ?date ?graph ?triples WHERE {
 
 class RemoteStore:
     """A SPARQL 1.1 endpoint holding one release; the interface of EmbeddedStore."""
+    name_index_path = None   # the name index is built from the store's rows, in each worker
 
     def __init__(self, endpoint: str, timeout: float = 30.0, release: Release | None = None):
         self.endpoint, self.timeout = endpoint, timeout

@@ -4,10 +4,13 @@ import contextlib
 import ctypes
 import difflib
 import gc
+import os
+import pickle
 import re
 import sys
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from graph.vocab import BASE
 
@@ -37,6 +40,8 @@ SELECT ?entity ?type WHERE {
 # Likewise a name shared by a curated individual and an ontology class (WBRT) names the individual;
 # the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
+NAME_INDEX_FILE = "names.pickle"   # beside an embedded release's store: built once, read by every worker
+NAME_INDEX_FORMAT = 1              # bump when NameIndex's fields change: an older file is rebuilt
 
 
 def release_freed_memory() -> None:
@@ -167,3 +172,38 @@ class NameIndex:
                  if self.is_primary(iri) and iri in self.labelled
                  and (not allowed_types or self.types[iri] & allowed_types)}
         return sorted(names, key=str.casefold)[:limit]
+
+
+def name_index(store) -> NameIndex:
+    """The name index of a store: read from the file saved beside an embedded release (built and saved
+    there on first use; at 10^7 triples reading takes seconds where building takes minutes), or built
+    from the rows of a remote store."""
+    path = store.name_index_path
+    index = load_name_index(path) if path else None
+    if index is None:
+        index = NameIndex(store.rows)
+        if path:
+            save_name_index(index, path)
+    return index
+
+
+def load_name_index(path: Path) -> NameIndex | None:
+    """The saved index, or None when there is none or it is of an older format. The file is a build
+    product in our own data directory, trusted like the store beside it."""
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+        with path.open("rb") as file:
+            saved_format, index = pickle.load(file)
+        if saved_format == NAME_INDEX_FORMAT and isinstance(index, NameIndex):
+            return index
+    return None
+
+
+def save_name_index(index: NameIndex, path: Path) -> None:
+    """Written whole then renamed, so a worker reading at the same time never sees half a file; a
+    read-only release folder just means the index is built in memory again next time."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with contextlib.suppress(OSError):
+        with partial.open("wb") as file:
+            pickle.dump((NAME_INDEX_FORMAT, index), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    partial.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from graph.release import Release
 from service.catalogue import CannedQuery, load_catalogue
 from service.problems import Problem
-from service.resolve import NameIndex
+from service.resolve import NameIndex, name_index
 from service.remote import RemoteStore
 from service.store import EmbeddedStore, ensure_release, release_by_id
 
@@ -104,12 +104,12 @@ class Runtime:
         return release
 
     def index(self, release_id: str | None = None) -> NameIndex:
-        """The name index of a release (built on first use: one query over its labels)."""
+        """The name index of a release (read or built on first use)."""
         store = self.store(release_id)
         with self.lock:
             key = store.release.id
             if key not in self.indexes:
-                self.indexes[key] = NameIndex(store.rows)
+                self.indexes[key] = name_index(store)
             return self.indexes[key]
 
     def once_per_release(self, release_id: str, what: str, compute):

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from graph.release import Release, latest_release, read_release, releases_dir
 from lmkg.paths import data_dir as default_data_dir
 from service.query import QueryRequest, QueryTimeout, QueryUnavailable, execute, worker_main
+from service.resolve import NAME_INDEX_FILE, name_index
 from service.results import Result, serialize
 
 CLI_FORMATS = {"tsv": "text/tab-separated-values", "csv": "text/csv", "json": "application/sparql-results+json",
@@ -33,6 +34,7 @@ class EmbeddedStore:
 
     def __init__(self, release: Release, isolated_workers: int = 2, memory_max_triples: int = 0):
         self.release = release
+        self.name_index_path = Path(release.folder) / NAME_INDEX_FILE
         self.store = ox.Store.read_only(str(release.store_path))
         self.in_memory = sum(release.triples.values()) <= memory_max_triples
         if self.in_memory:
@@ -137,13 +139,23 @@ class WorkerPool:
 # -- releases ---------------------------------------------------------------------------------------
 
 def ensure_release(data_dir: Path | None = None) -> Release:
-    """The latest release, building one first if there is none."""
+    """The latest release, building one first if there is none, with its name index saved."""
     folder = data_dir or default_data_dir()
     release = latest_release(folder)
     if release is None:
         from graph.build import build
         release = build(folder)
+    prepare_name_index(release)
     return release
+
+
+def prepare_name_index(release: Release) -> None:
+    """Save the release's name index beside its store (if not there yet), so that service workers read
+    it instead of each building it from every label in the graph on its first request."""
+    store = EmbeddedStore(release, isolated_workers=0)
+    if not store.name_index_path.exists():
+        name_index(store)
+    store.close()
 
 
 def release_by_id(data_dir: Path, release_id: str) -> Release | None:

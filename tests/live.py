@@ -117,7 +117,10 @@ def http_request(base_url: str, method: str, path: str, body: bytes | str | None
         body = body.encode("utf-8")
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request(method, path, body=body, headers=headers)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            pass   # the server answered before reading the whole body (a 413) and closed: read its answer
         response = connection.getresponse()
         data = response.read()
         return Reply(method, base_url + path, headers, body, response.status, response.reason,

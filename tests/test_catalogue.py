@@ -1,6 +1,8 @@
 """The catalogue contract: every query file of queries/ loads and answers what it declares; parameters
 resolve by label, synonym, symbol or identifier, and bad values get the right problem."""
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +54,30 @@ def test_a_small_release_is_served_from_memory_with_the_same_answers(store, memo
         on_disk = run_canned(store, index, query, expectation.get("params", {}))
         in_memory = run_canned(memory_store, index, query, expectation.get("params", {}))
         assert same_answer(in_memory) == same_answer(on_disk), query.name
+
+
+def test_the_name_index_is_saved_beside_the_release_and_read_back_unchanged(app, release):
+    """Opening a release saves its name index, so each service worker reads it in a fraction of a second
+    instead of building it from every name in the graph on its first request."""
+    from service.resolve import NAME_INDEX_FILE, NameIndex, load_name_index
+    from service.store import EmbeddedStore
+    saved = load_name_index(Path(release.folder) / NAME_INDEX_FILE)
+    store = EmbeddedStore(release, isolated_workers=0)
+    built = NameIndex(store.rows)
+    assert (saved.by_name, saved.names, saved.types, saved.labelled) == \
+           (built.by_name, built.names, built.types, built.labelled)
+    served = app.extensions["lmkg"].index(release.id)
+    assert served.resolve("ALK inhibitor").matches == built.resolve("ALK inhibitor").matches != []
+
+
+def test_an_unreadable_name_index_is_built_again(release, tmp_path):
+    from service.resolve import NAME_INDEX_FILE, load_name_index, name_index
+    from service.store import EmbeddedStore
+    from graph.release import read_release
+    copy = read_release(Path(shutil.copytree(release.folder, tmp_path / release.id)))
+    (tmp_path / release.id / NAME_INDEX_FILE).write_bytes(b"half a file")
+    index = name_index(EmbeddedStore(copy, isolated_workers=0))
+    assert index.resolve("crizotinib").matches and load_name_index(tmp_path / release.id / NAME_INDEX_FILE)
 
 
 def test_a_broken_query_file_is_named(tmp_path):

@@ -73,10 +73,10 @@ def inprocess_times(release, repeats: int) -> dict[str, dict[str, float]]:
 
 def store_times(release, repeats: int, memory: bool) -> dict[str, float]:
     from service.catalogue import load_catalogue, run_canned
-    from service.resolve import NameIndex
+    from service.resolve import name_index
     from service.store import EmbeddedStore
     store = EmbeddedStore(release, memory_max_triples=sum(release.triples.values()) if memory else 0)
-    index = NameIndex(store.rows)
+    index = name_index(store)
     times = {}
     for query in load_catalogue(QUERIES_DIR).values():
         samples = []

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from graph.release import LATEST, Release, release_iri, releases_dir
 from graph.vocab import BASE, GRAPH_META, GRAPH_ONTOLOGY
+from service.store import prepare_name_index
 
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 ENTITY_BASE = BASE + "id/"
@@ -88,8 +89,9 @@ def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> t
     store.flush()
     store.optimize()
     del store
-    seconds = round(time.monotonic() - started, 2)
-    release = Release(release_id, date, str(folder), counts, seconds)
+    release = Release(release_id, date, str(folder), counts, build_seconds=0.0)
+    prepare_name_index(release)   # as `lmkg build` does
+    release.build_seconds = seconds = round(time.monotonic() - started, 2)
     (folder / "release.json").write_text(json.dumps(asdict(release), indent=2))
     (releases_dir(data_dir) / LATEST).write_text(release_id + "\n")
     return release, seconds
