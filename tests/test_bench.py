@@ -55,5 +55,17 @@ def test_smoke_run_measures_every_target_and_size(tmp_path, release):
     assert [g["triples"] > 0 for g in results["growth"]] == [True, True]
     assert results["growth"][1]["triples"] > results["growth"][0]["triples"]
     assert all(len(g["latency_ms"]) == 15 for g in results["growth"])
+    smallest = results["growth"][0]   # copy 0 is the real data: a selective query's answer is the real one
+    assert smallest["answer_rows"]["trials-for-drug"] == len(run_canned_rows(release, "trials-for-drug"))
     assert json.loads((tmp_path / "out" / "results.json").read_text())["release"] == release.id
     assert (tmp_path / "out" / "growth.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def run_canned_rows(release, name: str) -> list:
+    from service.catalogue import load_catalogue, run_canned
+    from service.resolve import name_index
+    from service.store import EmbeddedStore
+    from lmkg.paths import QUERIES_DIR
+    query = load_catalogue(QUERIES_DIR)[name]
+    store = EmbeddedStore(release, isolated_workers=0)
+    return run_canned(store, name_index(store), query, query.expect[0].get("params", {})).rows

@@ -34,12 +34,30 @@ def per_query_table(results: dict) -> list[str]:
     growth = results["growth"]
     inprocess = results["inprocess_ms"]
     header = ("| canned query | in-process ms, in memory | in-process ms, on disk | "
-              + " | ".join(f"HTTP ms at {g['triples']:,}" for g in growth) + " |")
+              + " | ".join(f"HTTP ms (answer rows) at {g['triples']:,}" for g in growth) + " |")
     lines = [header, "|---|---:|---:|" + "---:|" * len(growth)]
     for name, ms in inprocess["disk"].items():
         lines.append(f"| {name} | {inprocess['memory'][name]} | {ms} | "
-                     + " | ".join(str(g["latency_ms"].get(name) or "no answer") for g in growth) + " |")
+                     + " | ".join(growth_cell(g, name) for g in growth) + " |")
     return lines
+
+
+def growth_cell(g: dict, name: str) -> str:
+    ms = g["latency_ms"].get(name)
+    return "no answer" if ms is None else f"{ms} ({g.get('answer_rows', {}).get(name, '?')})"
+
+
+def answer_ratio(first: dict, last: dict, name: str) -> float:
+    rows = first.get("answer_rows", {}), last.get("answer_rows", {})
+    return (rows[1].get(name) or 1) / max(rows[0].get(name) or 1, 1)
+
+
+def relative_growth(first: dict, last: dict, name: str) -> float:
+    """Latency growth over the larger of graph growth and answer growth: at most 1 is linear. The
+    synthetic copies share the ontology, so answers about a class (its members, statements of it)
+    grow with the copies, some as their square (k statements of a class × k members)."""
+    latency = last["latency_ms"][name] / max(first["latency_ms"][name], 1e-9)
+    return latency / max(last["triples"] / first["triples"], answer_ratio(first, last, name))
 
 
 def good_rps(load: dict) -> float:
@@ -77,14 +95,16 @@ def target_rows(results: dict) -> list[tuple[str, str, bool | None]]:
     first, last = growth[0], growth[-1]
     size_ratio = last["triples"] / first["triples"]
     answered = [q for q in first["latency_ms"] if first["latency_ms"][q] and last["latency_ms"].get(q)]
-    worst = max(answered, key=lambda q: last["latency_ms"][q] / first["latency_ms"][q])
-    latency_ratio = last["latency_ms"][worst] / max(first["latency_ms"][worst], 1e-9)
+    worst = max(answered, key=lambda q: relative_growth(first, last, q))
     answers = sum(ms is not None for ms in last["latency_ms"].values())
     unanswered = len(last["latency_ms"]) - answers
-    rows.append((f"latency grows no worse than linearly ({first['triples']:,} → {last['triples']:,}, "
-                 f"{size_ratio:.0f}× size)", f"worst answered, {worst}: {latency_ratio:.1f}×"
+    latency_ratio = last["latency_ms"][worst] / max(first["latency_ms"][worst], 1e-9)
+    rows_ratio = answer_ratio(first, last, worst)
+    rows.append((f"latency grows no worse than linearly in graph size ({first['triples']:,} → "
+                 f"{last['triples']:,}, {size_ratio:.0f}×) or, where the answer grows faster, in answer size",
+                 f"worst answered, {worst}: {latency_ratio:.1f}× for {rows_ratio:.0f}× the rows"
                  + (f"; {unanswered} did not answer" if unanswered else ""),
-                 latency_ratio <= size_ratio and not unanswered))
+                 relative_growth(first, last, worst) <= 1 and not unanswered))
     rows.append((f"every canned query answers at {last['triples']:,}", f"{answers} of {len(last['latency_ms'])}",
                  answers == len(last["latency_ms"])))
     return rows

@@ -297,34 +297,42 @@ class Abandoned(Exception):
 
 
 def canned_latency(base_url: str, query, repeats: int, budget_seconds: float = 20.0,
-                   timeout: float = 60.0) -> float | None:
-    """Median ms of a canned query over HTTP, with its first declared parameters (answer cache off):
-    `repeats` runs, or fewer once it has used its time budget (at least one); None for an error."""
+                   timeout: float = 60.0) -> tuple[float, int] | None:
+    """(median ms, answer size) of a canned query over HTTP, with its first declared parameters (answer
+    cache off): `repeats` runs, or fewer once it has used its time budget (at least one); None for an
+    error. The size (rows, or triples of a graph) shows which queries' answers grow with the data."""
     url = f"{base_url}/queries/{query.name}?" + urllib.parse.urlencode(query.expect[0].get("params", {}))
-    samples = []
+    samples, size = [], 0
     while len(samples) < repeats and sum(samples) < budget_seconds * 1000:
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
-                response.read()
+                body, media_type = response.read(), response.headers.get_content_type()
         except TimeoutError:
             raise Abandoned(f"{query.name}: no answer within {timeout:g} s") from None
         except urllib.error.HTTPError as error:
             log(f"{query.name}: {error.code} {error.read()[:300]!r}")
             return None
         samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 2)
+        size = answer_size(body, media_type)
+    return round(statistics.median(samples), 2), size
+
+
+def answer_size(body: bytes, media_type: str) -> int:
+    if media_type == "application/sparql-results+json":
+        return len(json.loads(body)["results"]["bindings"])
+    return sum(1 for _ in ox.parse(body, format=ox.RdfFormat.from_media_type(media_type)))
 
 
 WARM_UP = "/queries/therapies-for-site?site=brain"   # a cheap canned query: builds the name index
 
 
-def growth_latencies(folder: Path, repeats: int) -> tuple[dict, dict]:
-    """Median ms per canned query (None: no answer within the time limit) and the server's figures
+def growth_latencies(folder: Path, repeats: int) -> tuple[dict, dict, dict]:
+    """Median ms and answer size per canned query (None: no answer within the time limit) and the server's figures
     (start-up seconds, first request seconds, worker RSS). After a query that did not answer, the
     server is restarted, so that the next query is not measured queued behind the abandoned one."""
     from service.catalogue import load_catalogue
-    latencies, figures = {}, {}
+    latencies, sizes, figures = {}, {}, {}
     queries = list(load_catalogue(QUERIES_DIR).values())
     while len(latencies) < len(queries):
         started = time.monotonic()
@@ -337,14 +345,14 @@ def growth_latencies(folder: Path, repeats: int) -> tuple[dict, dict]:
             figures.setdefault("first_request_seconds", round(time.monotonic() - first, 2))
             for query in queries[len(latencies):]:
                 try:
-                    latencies[query.name] = canned_latency(url, query, repeats)
+                    latencies[query.name], sizes[query.name] = canned_latency(url, query, repeats) or (None, None)
                 except Abandoned as abandoned:
                     log(str(abandoned))
-                    latencies[query.name] = None
+                    latencies[query.name] = sizes[query.name] = None
                     break
             figures["worker_rss_mb"] = max(figures.get("worker_rss_mb", 0),
                                            round(sum(process_rss_mb(pid) for pid in children(url.process.pid)), 1))
-    return latencies, figures
+    return latencies, sizes, figures
 
 
 def growth(release, settings: Settings, workdir: Path) -> list[dict]:
@@ -354,10 +362,10 @@ def growth(release, settings: Settings, workdir: Path) -> list[dict]:
         synthetic, load_seconds = synthetic_release(release, size, folder)
         triples = sum(synthetic.triples.values())
         log(f"synthetic {triples} triples written in {load_seconds} s")
-        latencies, figures = growth_latencies(folder, settings.repeats)
+        latencies, sizes, figures = growth_latencies(folder, settings.repeats)
         rss = figures["worker_rss_mb"]
         rows.append({"triples": triples, "load_seconds": load_seconds, **figures,
-                     "bytes_per_triple": round(rss * 1024 * 1024 / triples), "latency_ms": latencies})
+                     "bytes_per_triple": round(rss * 1024 * 1024 / triples), "latency_ms": latencies, "answer_rows": sizes})
         answered = [ms for ms in latencies.values() if ms is not None]
         log(f"{triples} triples: start {figures['startup_seconds']} s, RSS {rss:.0f} MB, "
             f"{len(answered)} of {len(latencies)} answered, median {statistics.median(answered or [0]):.1f} ms")
