@@ -69,3 +69,15 @@ def run_canned_rows(release, name: str) -> list:
     query = load_catalogue(QUERIES_DIR)[name]
     store = EmbeddedStore(release, isolated_workers=0)
     return run_canned(store, name_index(store), query, query.expect[0].get("params", {})).rows
+
+
+def test_a_partial_run_keeps_the_other_parts_with_the_date_they_were_measured(tmp_path):
+    from lmkg.bench.run import merge_previous
+    full = {"date": "2026-11-27 14:57", "release": "r1", "http": [1], "build": {"seconds": 12}, "growth": [1]}
+    (tmp_path / "results.json").write_text(json.dumps(full))
+    merged = merge_previous(tmp_path / "results.json", {"date": "2026-11-27 15:19", "release": "r1", "growth": [2]})
+    assert merged["growth"] == [2] and merged["http"] == [1]
+    assert merged["parts_dates"] == {"http": "2026-11-27 14:57", "build": "2026-11-27 14:57",
+                                     "growth": "2026-11-27 15:19"}
+    other_release = merge_previous(tmp_path / "results.json", {"date": "d", "release": "r2", "growth": [3]})
+    assert "http" not in other_release

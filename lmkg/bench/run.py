@@ -91,27 +91,26 @@ def store_times(release, repeats: int, memory: bool) -> dict[str, float]:
 
 
 def profile_uncached(release, out: Path, requests: int = 60) -> str:
-    """Where the time of an uncached canned query goes inside the service (cProfile over the Flask app,
-    caches off): written to profile.txt beside the report."""
-    import cProfile
-    import io
-    import pstats
+    """Where the time of uncached canned queries goes inside the service (pyinstrument over the Flask app,
+    caches off): the benchmark's distinct-drug stream, and the slowest canned query; written to
+    profile.txt beside the report."""
+    from pyinstrument import Profiler
     from service import create_app
     app = create_app({"DATA_DIR": str(Path(release.folder).parent.parent), "CACHE_SIZE": 0, "FRONT_CACHE_BYTES": 0})
     client = app.test_client()
-    paths = lmkg_paths(drugs(release))
-    for path in paths:
-        client.get(path, headers={"Accept": SOLUTIONS_JSON})      # warm: name index, first plans
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for n in range(requests):
-        client.get(paths[n % len(paths)], headers={"Accept": SOLUTIONS_JSON})
-    profiler.disable()
+    slowest = "/queries/treatment-options?" + urllib.parse.urlencode({"alteration": "ALK fusion", "site": "brain"})
+    sections = []
+    for title, paths in ((f"{requests} uncached GET /queries/{BENCH_QUERY}, distinct drugs", lmkg_paths(drugs(release))),
+                         (f"{requests // 6} uncached GET {slowest}", [slowest])):
+        for path in paths:
+            client.get(path, headers={"Accept": SOLUTIONS_JSON})      # warm: name index, first plans
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for n in range(requests if len(paths) > 1 else requests // 6):
+                client.get(paths[n % len(paths)], headers={"Accept": SOLUTIONS_JSON})
+        sections.append(f"# {title} (pyinstrument)\n" + profiler.output_text(unicode=True, show_all=False))
     app.extensions["lmkg"].close()
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
-    (out / "profile.txt").write_text(f"# {requests} uncached GET /queries/{BENCH_QUERY} (distinct drugs), "
-                                     f"cProfile, cumulative time\n" + text.getvalue())
+    (out / "profile.txt").write_text("\n".join(sections))
     return str(out / "profile.txt")
 
 
@@ -373,16 +372,21 @@ def growth(release, settings: Settings, workdir: Path) -> list[dict]:
     return rows
 
 
+MEASURED_PARTS = ("inprocess_ms", "build", "http", "growth")
+
+
 def merge_previous(path: Path, results: dict) -> dict:
-    """A run of some parts keeps the other parts of the previous run in the same folder (same release)."""
+    """A run of some parts keeps the other parts of the previous run in the same folder (same release),
+    each with the date it was measured."""
     if not path.exists():
         return results
     previous = json.loads(path.read_text())
     if previous.get("release") != results["release"]:
         return results
-    return {**previous, **results, "parts_dates": {**previous.get("parts_dates", {}),
-                                                   **{part: results["date"] for part in results
-                                                      if part in ("inprocess_ms", "build", "http", "growth")}}}
+    dates = {part: previous["date"] for part in MEASURED_PARTS if part in previous}
+    dates.update(previous.get("parts_dates", {}))
+    dates.update({part: results["date"] for part in MEASURED_PARTS if part in results})
+    return {**previous, **results, "parts_dates": dates}
 
 
 # -- the run --------------------------------------------------------------------------------------------
@@ -400,7 +404,6 @@ def run(settings: Settings, release=None) -> dict:
         if "inprocess" in settings.parts:
             log("in-process query times")
             results["inprocess_ms"] = inprocess_times(release, settings.repeats)
-        if "inprocess" in settings.parts:
             log(f"profile of uncached canned queries: {profile_uncached(release, settings.out)}")
         if "build" in settings.parts:
             log("lmkg build")
