@@ -190,7 +190,8 @@ def name_index(store) -> NameIndex:
 def load_name_index(path: Path) -> NameIndex | None:
     """The saved index, or None when there is none or it is of an older format. The file is a build
     product in our own data directory, trusted like the store beside it."""
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
+                             pickle.UnpicklingError):
         with path.open("rb") as file:
             saved_format, index = pickle.load(file)
         if saved_format == NAME_INDEX_FORMAT and isinstance(index, NameIndex):
