@@ -34,7 +34,7 @@ class EmbeddedStore:
 
     def __init__(self, release: Release, isolated_workers: int = 2, memory_max_triples: int = 0):
         self.release = release
-        self.name_index_path = Path(release.folder) / NAME_INDEX_FILE
+        self.name_index_path = name_index_path(release)
         self.store = ox.Store.read_only(str(release.store_path))
         self.in_memory = sum(release.triples.values()) <= memory_max_triples
         if self.in_memory:
@@ -152,10 +152,14 @@ def ensure_release(data_dir: Path | None = None) -> Release:
 def prepare_name_index(release: Release) -> None:
     """Save the release's name index beside its store (if not there yet), so that service workers read
     it instead of each building it from every label in the graph on its first request."""
-    store = EmbeddedStore(release, isolated_workers=0)
-    if not store.name_index_path.exists():
+    if not name_index_path(release).exists():   # checked before opening the store: most starts find it
+        store = EmbeddedStore(release, isolated_workers=0)
         name_index(store)
-    store.close()
+        store.close()
+
+
+def name_index_path(release: Release) -> Path:
+    return Path(release.folder) / NAME_INDEX_FILE
 
 
 def release_by_id(data_dir: Path, release_id: str) -> Release | None:

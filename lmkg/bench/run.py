@@ -100,15 +100,15 @@ def profile_uncached(release, out: Path, requests: int = 60) -> str:
     client = app.test_client()
     slowest = "/queries/treatment-options?" + urllib.parse.urlencode({"alteration": "ALK fusion", "site": "brain"})
     sections = []
-    for title, paths in ((f"{requests} uncached GET /queries/{BENCH_QUERY}, distinct drugs", lmkg_paths(drugs(release))),
-                         (f"{requests // 6} uncached GET {slowest}", [slowest])):
+    for title, paths, count in ((f"GET /queries/{BENCH_QUERY}, distinct drugs", lmkg_paths(drugs(release)), requests),
+                                (f"GET {slowest}", [slowest], requests // 6)):
         for path in paths:
             client.get(path, headers={"Accept": SOLUTIONS_JSON})      # warm: name index, first plans
         profiler = Profiler(interval=0.0005)
         with profiler:
-            for n in range(requests if len(paths) > 1 else requests // 6):
+            for n in range(count):
                 client.get(paths[n % len(paths)], headers={"Accept": SOLUTIONS_JSON})
-        sections.append(f"# {title} (pyinstrument)\n" + profiler.output_text(unicode=True, show_all=False))
+        sections.append(f"# {count} uncached {title} (pyinstrument)\n" + profiler.output_text(unicode=True, show_all=False))
     app.extensions["lmkg"].close()
     (out / "profile.txt").write_text("\n".join(sections))
     return str(out / "profile.txt")
