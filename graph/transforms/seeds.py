@@ -53,7 +53,21 @@ STATISTICS = {"median": "median", "rate": "rateAtTimepoint", "proportion": "prop
 INTRACRANIAL_ENDPOINTS = {"iORR", "iPFS", "iDCR", "iDoR", "localControl"}
 LEVELS = {"none": "noPenetration", "low": "lowPenetration", "moderate": "moderatePenetration",
           "high": "highPenetration"}
-EFFECTS = {"action": "actionOfTherapy", "enables": "enablesTherapy", "limits": "limitsTherapy"}
+# A mechanism's role: (effect individual, the role's statement property, the shortcut it chains to)
+MECHANISM_ROLES = {"action": ("actionOfTherapy", "actionMechanism", "actsThrough"),
+                   "enables": ("enablesTherapy", "enablingMechanism", "enabledBy"),
+                   "limits": ("limitsTherapy", "limitingMechanism", "limitedBy"),
+                   "bypasses": ("bypassedByTherapy", "bypassedMechanism", "bypasses")}
+QUANTIFIERS = {"all": "allMembers", "most": "mostMembers", "some": "someMembers", "unquantified": "unquantified"}
+CERTAINTIES = {"stated": "stated", "suggested": "suggested"}
+PENETRATION_CLAIMS = {"crosses": "crossesUngraded", "cns-activity": "cnsActivity"}
+EVIDENCE_LEVELS = {"phase3": "evidencePhase3Trial", "meta-analysis": "evidenceMetaAnalysis",
+                   "pooled": "evidencePooledAnalysis", "phase2": "evidencePhase2Trial",
+                   "early-phase": "evidenceEarlyPhaseTrial", "observational": "evidenceObservational",
+                   "review": "evidenceReviewOpinion"}
+PHASE_EVIDENCE = {"III": "phase3", "II": "phase2", "I/II": "early-phase", "I": "early-phase"}
+KIND_EVIDENCE = {"pooled": "pooled", "observational": "observational", "meta-analysis": "meta-analysis"}
+OBSERVATIONAL_WORDS = ("retrospective", "real-world", "real world")
 ROUTES = {"intrathecal": "intrathecalRoute"}
 SPECIAL_VALUES = {"NR": "notReached", "NE": "notEstimable"}
 OTHER_LANGUAGES = ("zh",)  # entities.yaml: label_zh (skos:prefLabel@zh) and alt_zh (skos:altLabel@zh)
@@ -99,6 +113,7 @@ class SeedsTransform:
         self.labels: dict[str, str] = {}
         self.regimens: dict[tuple, str] = {}
         self.seeds: dict[str, dict] = {}
+        self.study_evidence: dict[str, str] = {}
         self.class_labels = ontology_labels()
 
     # -- identifiers ------------------------------------------------------------------------
@@ -192,6 +207,10 @@ class SeedsTransform:
         g.add((iri, RDF.type, OWL.NamedIndividual))
         for cls in record.get("classes", []) + default_classes:
             g.add((iri, RDF.type, LMKG[cls]))
+        for cls in record.get("curator_classes", []):  # no seed states these: kept for search, not reasoned on
+            if not record.get("class_basis"):
+                raise CurationError(f"{context}: curator_classes need a class_basis")
+            g.add((iri, LMKG.curatorClassification, LMKG[cls]))
         g.add((iri, RDFS.label, en(record["label"])))
         for alt in record.get("alt", []):
             g.add((iri, SKOS.altLabel, en(alt)))
@@ -264,10 +283,13 @@ class SeedsTransform:
                 g.add((iri, prop, Literal(study[key])))
         if study.get("note"):
             g.add((iri, SKOS.note, en(study["note"])))
-        if study.get("alteration"):
-            g.add((iri, LMKG.forAlteration, self.iri(study["alteration"], context)))
+        for key, prop in (("alteration", LMKG.forAlteration), ("site", LMKG.forSite)):
+            if study.get(key):
+                g.add((iri, prop, self.iri(study[key], context)))
         self.add_registration_facts(iri, study)
         self.add_registrations(iri, study, context)
+        self.study_evidence[slug] = study_evidence(study)
+        g.add((iri, LMKG.evidenceLevel, LMKG[EVIDENCE_LEVELS[self.study_evidence[slug]]]))
         arms = {arm["role"]: self.add_arm(iri, study, arm) for arm in study.get("arms", [])}
         for outcome in study.get("outcomes", []):
             self.add_table_outcome(study, arms, outcome)
@@ -328,6 +350,7 @@ class SeedsTransform:
             self.g.add((iri, LMKG.ofArm, arms[role]))
             self.g.add((iri, LMKG.inStudy, self.iris[study["id"]]))
             self.add_measurement(iri, outcome, outcome[role], context)
+            self.g.add((iri, LMKG.evidenceLevel, LMKG[EVIDENCE_LEVELS[self.study_evidence[study["id"]]]]))
             label = f"{study['label']} {role} arm: {outcome['printed']}"
             self.g.add((iri, RDFS.label, en(label)))
             self.g.add((iri, LMKG.printedAs, Literal(outcome["printed"])))
@@ -389,6 +412,7 @@ class SeedsTransform:
         if record.get("note"):
             g.add((iri, SKOS.note, en(record["note"])))
         self.add_statement_links(iri, record, context)
+        self.add_qualifiers(iri, record, context)
         getattr(self, "fill_" + kind.replace("-", "_"))(iri, record, context)
         self.derive(iri, record["seed"], record.get("cited_as"), context)
 
@@ -403,12 +427,45 @@ class SeedsTransform:
     def add_statement_links(self, iri: URIRef, record: dict, context: str) -> None:
         links = (("study", LMKG.inStudy), ("site", LMKG.forSite), ("disease", LMKG.forDisease),
                  ("alteration", LMKG.forAlteration), ("biomarker", LMKG.biomarker))
-        for key, prop in links:
-            if record.get(key):
-                self.g.add((iri, prop, self.iri(record[key], context)))
+        for key, prop in links:  # one id, or a list where the seed gives the claim several contexts
+            values = record.get(key) or []
+            for value in [values] if isinstance(values, str) else values:
+                self.g.add((iri, prop, self.iri(value, context)))
         for key, prop in (("population", LMKG.studyPopulation), ("context", LMKG.patientContext)):
             if record.get(key):
                 self.g.add((iri, prop, Literal(record[key])))
+
+    def add_qualifiers(self, iri: URIRef, record: dict, context: str) -> None:
+        """Certainty, quantifier (statements of a class) and evidence level: what the seed said of the claim."""
+        certainty = record.get("certainty", "stated")
+        if certainty not in CERTAINTIES:
+            raise CurationError(f"{context}: certainty must be one of {sorted(CERTAINTIES)}")
+        self.g.add((iri, LMKG.certainty, LMKG[CERTAINTIES[certainty]]))
+        if record.get("about_class"):
+            if record.get("quantifier") not in QUANTIFIERS:
+                raise CurationError(f"{context}: a statement of a class needs quantifier: {'|'.join(QUANTIFIERS)}")
+            self.g.add((iri, LMKG.quantifier, LMKG[QUANTIFIERS[record["quantifier"]]]))
+        elif record.get("quantifier"):
+            raise CurationError(f"{context}: quantifier is for statements of a class (about_class)")
+        self.g.add((iri, LMKG.evidenceLevel, LMKG[EVIDENCE_LEVELS[self.statement_evidence(record, context)]]))
+
+    def statement_evidence(self, record: dict, context: str) -> str:
+        """The evidence level: as curated, else that of the study the statement names, else observational
+        where the seed says the data are retrospective or real-world, else the review's own statement."""
+        if record.get("evidence"):
+            if record["evidence"] not in EVIDENCE_LEVELS:
+                raise CurationError(f"{context}: evidence must be one of {sorted(EVIDENCE_LEVELS)}")
+            return record["evidence"]
+        if record.get("study"):
+            self.iri(record["study"], context)
+            return self.study_evidence[record["study"]]
+        words = f"{record['printed']} {record.get('population', '')}".lower()
+        return "observational" if any(word in words for word in OBSERVATIONAL_WORDS) else "review"
+
+    def firm(self, record: dict) -> bool:
+        """A statement whose shortcut stays true when its qualifiers are ignored: stated (not hedged), and
+        either about one individual or about all members of a class."""
+        return record.get("certainty", "stated") == "stated" and record.get("quantifier") in (None, "all")
 
     def restrict(self, cls: str, prop: URIRef, value: URIRef) -> None:
         """A fact stated of a whole class: cls ⊑ prop value `value`, inherited by its members. The
@@ -420,10 +477,15 @@ class SeedsTransform:
         self.g.add((restriction, OWL.hasValue, value))
         self.g.add((LMKG[cls], RDFS.subClassOf, restriction))
 
-    def fill_values(self, iri, record, values, statement_prop, member_prop):
+    def fill_values(self, iri, record, values, statement_prop, member_prop, context):
+        """Values of a statement whose property carries a shortcut (a property chain to member_prop): only a
+        firm statement may carry one, and only a firm statement of a class becomes a class restriction."""
+        if not self.firm(record) and not record.get("about_class"):
+            raise CurationError(f"{context}: a hedged statement about one individual cannot carry a shortcut; "
+                                "record it as a finding")
         for value in values:
             self.g.add((iri, statement_prop, value))
-            if record.get("about_class"):
+            if record.get("about_class") and self.firm(record):
                 self.restrict(record["about_class"], member_prop, value)
 
     def fill_outcome(self, iri, record, context):
@@ -435,16 +497,22 @@ class SeedsTransform:
         self.add_value(iri, record, record.get("value"), context)
 
     def fill_bbb(self, iri, record, context):
+        if bool(record.get("level")) == bool(record.get("claim")):
+            raise CurationError(f"{context}: give a level where the seed grades penetration, else a claim "
+                                f"({'|'.join(PENETRATION_CLAIMS)})")
+        if record.get("claim"):
+            self.g.add((iri, LMKG.penetrationClaim, LMKG[PENETRATION_CLAIMS[record["claim"]]]))
+            return
         level = LMKG[LEVELS[record["level"]]]
-        self.fill_values(iri, record, [level], LMKG.assessedLevel, LMKG.hasBBBPenetrationLevel)
+        self.fill_values(iri, record, [level], LMKG.assessedLevel, LMKG.hasBBBPenetrationLevel, context)
 
     def fill_target(self, iri, record, context):
         targets = [self.iri(t, context) for t in record["targets"]]
-        self.fill_values(iri, record, targets, LMKG.statedTarget, LMKG.targets)
+        self.fill_values(iri, record, targets, LMKG.statedTarget, LMKG.targets, context)
 
     def fill_adverse_event(self, iri, record, context):
         events = [self.iri(e, context) for e in record["events"]]
-        self.fill_values(iri, record, events, LMKG.reportedAdverseEvent, LMKG.hasAdverseEvent)
+        self.fill_values(iri, record, events, LMKG.reportedAdverseEvent, LMKG.hasAdverseEvent, context)
         if record.get("grade"):
             self.g.add((iri, LMKG.grade, Literal(record["grade"])))
         if record.get("value") is not None:
@@ -453,14 +521,22 @@ class SeedsTransform:
 
     def fill_resistance(self, iri, record, context):
         mechanism = self.iri(record["mechanism"], context)
-        self.fill_values(iri, record, [mechanism], LMKG.resistanceMechanism, LMKG.meetsResistance)
+        self.fill_values(iri, record, [mechanism], LMKG.resistanceMechanism, LMKG.meetsResistance, context)
         for therapy in record.get("overcome_by", []):
             self.g.add((iri, LMKG.overcomeBy, self.iri(therapy, context)))
 
     def fill_mechanism(self, iri, record, context):
+        """The mechanism with its role; only a firm statement gets the role's property (and so a shortcut:
+        acts through, limited by, enabled by, bypasses). A hedged one keeps the mechanism and its role."""
         mechanism = self.iri(record["mechanism"], context)
-        self.fill_values(iri, record, [mechanism], LMKG.statedMechanism, LMKG.actsThrough)
-        self.g.add((iri, LMKG.mechanismEffect, LMKG[EFFECTS[record["effect"]]]))
+        effect, role_property, shortcut = MECHANISM_ROLES[record["effect"]]
+        self.g.add((iri, LMKG.mechanismEffect, LMKG[effect]))
+        self.g.add((iri, LMKG.statedMechanism, mechanism))
+        if not self.firm(record):
+            return
+        self.g.add((iri, LMKG[role_property], mechanism))
+        if record.get("about_class"):
+            self.restrict(record["about_class"], LMKG[shortcut], mechanism)
 
     def fill_option(self, iri, record, context):
         self.g.add((iri, LMKG.recommendationStatus, LMKG[record["status"]]))
@@ -498,6 +574,18 @@ class SeedsTransform:
                 self.g.add((study, LMKG.describedIn, self.iris[pub["id"]]))
 
 
+def study_evidence(study: dict) -> str:
+    """A study's evidence level from its kind and its (highest printed) phase."""
+    if study["kind"] in KIND_EVIDENCE:
+        return KIND_EVIDENCE[study["kind"]]
+    phases = [str(r["phase"]) for r in study.get("registrations", []) if r.get("phase")]
+    phases += [str(study["phase"])] if study.get("phase") else []
+    for phase in ("III", "II", "I/II", "I"):
+        if phase in phases:
+            return PHASE_EVIDENCE[phase]
+    return "review"
+
+
 def outcome_slug(outcome: dict, role: str) -> str:
     parts = [outcome["endpoint"].lower(), outcome["statistic"]]
     if outcome.get("timepoint_months") is not None:
@@ -524,7 +612,7 @@ def statement_summary(record: dict, labels: dict) -> str:
         value = record.get("value", f"{record.get('lower')}–{record.get('upper')}")
         return f"frequency {value}% ({record.get('population', '')})"
     if kind == "bbb":
-        return f"BBB penetration {record['level']}"
+        return f"BBB penetration {record['level']}" if record.get("level") else f"BBB: {record['claim']} (ungraded)"
     if kind == "target":
         return "targets " + ", ".join(labels[t] for t in record["targets"])
     if kind == "adverse-event":
@@ -534,7 +622,8 @@ def statement_summary(record: dict, labels: dict) -> str:
     if kind == "mechanism":
         return f"mechanism ({record['effect']}): " + labels[record["mechanism"]]
     if kind == "option":
-        where = labels.get(record.get("site") or record.get("disease") or "", "")
+        where = record.get("site") or record.get("disease") or ""
+        where = labels.get(where if isinstance(where, str) else where[0], "")
         return f"treatment option{' for ' + where if where else ''} ({record['status']})"
     if kind == "biomarker":
         return "biomarker statement"
