@@ -182,7 +182,9 @@ def test_every_claim_has_an_evidence_level_and_a_certainty(store):
     ("s004-tepotinib-osimertinib", "evidencePhase2Trial"),      # INSIGHT 2
     ("s004-nivolumab-pfs", "evidenceObservational"),            # "Retrospective cohort studies"
     ("s004-chemo-bm-pfs", "evidencePooledAnalysis"),            # KEYNOTE-021/189/407
-    ("s004-osimertinib-standard", "evidenceReviewOpinion"),     # no study named
+    ("s004-osimertinib-standard", "evidencePhase3Trial"),       # cites FLAURA2's reports ([13, 14])
+    ("s004-egfr-vegfr-pfs", "evidenceObservational"),           # "Retrospective studies", though FL-ALTER is cited too
+    ("s004-srs-option", "evidenceReviewOpinion"),               # no study, no citation
 ])
 def test_evidence_level_follows_what_the_seed_says_of_its_source(store, statement, level):
     assert ask(store, f"id:statement\\/{statement} lmkg:evidenceLevel lmkg:{level}")

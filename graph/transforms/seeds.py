@@ -114,6 +114,7 @@ class SeedsTransform:
         self.regimens: dict[tuple, str] = {}
         self.seeds: dict[str, dict] = {}
         self.study_evidence: dict[str, str] = {}
+        self.publication_study: dict[str, str] = {}
         self.class_labels = ontology_labels()
 
     # -- identifiers ------------------------------------------------------------------------
@@ -451,7 +452,8 @@ class SeedsTransform:
 
     def statement_evidence(self, record: dict, context: str) -> str:
         """The evidence level: as curated, else that of the study the statement names, else observational
-        where the seed says the data are retrospective or real-world, else the review's own statement."""
+        where the seed says the data are retrospective or real-world, else that of the strongest study its
+        cited references report, else the review's own statement."""
         if record.get("evidence"):
             if record["evidence"] not in EVIDENCE_LEVELS:
                 raise CurationError(f"{context}: evidence must be one of {sorted(EVIDENCE_LEVELS)}")
@@ -460,7 +462,16 @@ class SeedsTransform:
             self.iri(record["study"], context)
             return self.study_evidence[record["study"]]
         words = f"{record['printed']} {record.get('population', '')}".lower()
-        return "observational" if any(word in words for word in OBSERVATIONAL_WORDS) else "review"
+        if any(word in words for word in OBSERVATIONAL_WORDS):
+            return "observational"
+        cited = self.cited_studies(record["seed"], record.get("cited_as"))
+        return min(cited, key=list(EVIDENCE_LEVELS).index) if cited else "review"
+
+    def cited_studies(self, seed: str, cited_as: str | None) -> list[str]:
+        """Evidence levels of the studies that the publications a citation marker names report."""
+        offset = self.seeds[seed].get("citation_offset", 0)
+        studies = (self.publication_study.get(f"{seed}-ref-{n + offset}") for n in citation_numbers(cited_as))
+        return [self.study_evidence[study] for study in studies if study]
 
     def firm(self, record: dict) -> bool:
         """A statement whose shortcut stays true when its qualifiers are ignored: stated (not hedged), and
@@ -570,6 +581,7 @@ class SeedsTransform:
     def link_publications(self, publications: list[dict]) -> None:
         for pub in publications:
             if pub.get("study"):
+                self.publication_study[pub["id"]] = pub["study"]
                 study = self.iri(pub["study"], f"publication {pub['id']}")
                 self.g.add((study, LMKG.describedIn, self.iris[pub["id"]]))
 
