@@ -38,7 +38,8 @@ SELECT ?study ?fact ?value ?value_label WHERE {
   VALUES (?property ?fact) {
     (rdf:type "kind") (lmkg:acronym "acronym") (lmkg:registryNumber "registry number") (lmkg:phase "phase")
     (lmkg:studyDesign "design") (lmkg:studyPopulation "population") (lmkg:printedN "patients (as printed)")
-    (lmkg:forAlteration "driver alteration") (lmkg:pools "pools") (lmkg:describedIn "described in")
+    (lmkg:forAlteration "driver alteration") (lmkg:forSite "site") (lmkg:evidenceLevel "evidence level")
+    (lmkg:pools "pools") (lmkg:describedIn "described in")
     (prov:wasDerivedFrom "source") (skos:note "note")
   }
   ?study ?property ?value .

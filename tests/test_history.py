@@ -36,7 +36,7 @@ def without_three_records(data):
 
 
 def with_deprecations(data):
-    data["deprecated"] = {"deprecated": DEPRECATED}
+    data["deprecated"] = {"deprecated": (data.get("deprecated", {}).get("deprecated") or []) + DEPRECATED}
 
 
 def fixture_graphs(folder) -> dict:
@@ -102,8 +102,9 @@ def test_the_reverse_diff_tells_removals(history):
 def test_an_entity_removed_with_a_deprecation_entry_is_not_gone(history, tmp_path):
     def withdraw_statement(data):
         data["statements"]["statements"] = [s for s in data["statements"]["statements"] if s["id"] != "s004-osimertinib-bbb"]
-        data["deprecated"] = {"deprecated": DEPRECATED + [
-            {"iri": "statement/s004-osimertinib-bbb", "label": "osimertinib: BBB penetration high", "reason": "fixture"}]}
+        with_deprecations(data)
+        data["deprecated"]["deprecated"].append(
+            {"iri": "statement/s004-osimertinib-bbb", "label": "osimertinib: BBB penetration high", "reason": "fixture"})
     newer = fixture_graphs(copy_sources(tmp_path / "sources", withdraw_statement))
     lines = {name: canonical_lines(graph) for name, graph in newer.items()}
     changes = diff(read_snapshot(history["second"].id, releases_dir(history["dir"])),
