@@ -196,7 +196,7 @@ def test_drug_page_shows_every_facet_with_its_evidence(client):
     for heading in ("Class and targets", "Blood-brain barrier penetration", "Trials and outcomes", "Adverse events",
                     "Resistance", "Combinations and treatment options"):
         assert f">{heading}</h2>" in html, heading
-    assert "third-generation EGFR-TKI" in html and "MET amplification" in html
+    assert "third-generation EGFR-TKI" in html and "EGFR T790M" in html
     assert "/id/study/flaura2" in html_page.local_paths("/id/")
     assert "30.2" in html  # FLAURA2's iPFS median, from the trial's outcomes
     assert "osimertinib plus chemotherapy" in html
