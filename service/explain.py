@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 
 from graph.vocab import BASE, GRAPH_INFERRED
+from service.catalogue import ParameterError
 from service.query import QueryRequest
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -31,9 +32,11 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <http://schema.org/>
 PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
 """
-# Triples with the entity as subject, and the statements about it (their `schema:about` links), per graph.
-FACTS = PREFIXES + """SELECT ?entity ?direction ?p ?other ?g WHERE {
-  { GRAPH ?g { ?entity ?p ?other } BIND("out" AS ?direction) }
+# Triples with the entity as subject, and the statements about it (their `schema:about` links), per graph;
+# a class's value restrictions with what they say.
+FACTS = PREFIXES + """SELECT ?entity ?direction ?p ?other ?g ?on ?has WHERE {
+  { GRAPH ?g { ?entity ?p ?other } BIND("out" AS ?direction)
+    OPTIONAL { FILTER isBlank(?other) ?other owl:onProperty ?on ; owl:hasValue ?has } }
   UNION { GRAPH ?g { ?other schema:about ?entity } BIND(schema:about AS ?p) BIND("in" AS ?direction) }
 }"""
 TRIPLES = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -125,6 +128,19 @@ class Explanation:
         return {"entity": asdict(self.entity), "facts": [fact.to_json() for fact in self.facts]}
 
 
+def resolve_entity(index, text: str) -> str:
+    """The one entity `text` names (an IRI, a path such as id/drug/osimertinib, a name); otherwise a
+    ParameterError: 404 with the nearest names, or 409 with the candidates."""
+    resolution = index.resolve(text)
+    if not resolution.matches:
+        raise ParameterError(404, "Unknown entity", f"nothing in the graph is named {text!r}",
+                             suggestions=resolution.suggestions)
+    if len(resolution.matches) > 1:
+        raise ParameterError(409, "Ambiguous entity", f"{text!r} names {len(resolution.matches)} entities",
+                             candidates=[{"iri": iri, "label": index.label(iri)} for iri in resolution.matches])
+    return resolution.matches[0]
+
+
 def explain(store, index, iri: str) -> Explanation:
     """Every fact about the entity `iri` with how the graph knows it. `index` gives labels (NameIndex)."""
     return Explainer(store, index).explain(iri)
@@ -153,11 +169,16 @@ class Explainer:
     def explain(self, iri: str) -> Explanation:
         entity = ox.NamedNode(iri)
         found: dict[tuple, list[str]] = {}
+        restrictions: dict[str, str] = {}   # blank node -> what the restriction says
         for row in self.rows(FACTS, entity=entity):
             outgoing = row["direction"].value == "out"
             triple = (entity, row["p"], row["other"]) if outgoing else (row["other"], row["p"], entity)
             found.setdefault(triple, []).append(row["g"].value)
+            if "on" in row:
+                restrictions[row["other"].value] = f"{self.label(row['on'].value)} value {self.node_name(row['has'])}"
         facts = [Fact(self.term(s), self.term(p), self.term(o), sorted(graphs)) for (s, p, o), graphs in found.items()]
+        for fact in facts:
+            fact.object.label = restrictions.get(fact.object.value, fact.object.label)
         for fact, (s, p, o) in zip(facts, found):
             if fact.inferred:
                 fact.reasons = self.reasons(s, p, o)
