@@ -185,7 +185,7 @@ class Explainer:
             if s != entity:
                 fact.evidence = self.evidence([s.value])[0]
         facts.sort(key=lambda f: (f.subject.value != iri, f.predicate.label.casefold(), f.inferred,
-                                  f.object.label.casefold()))
+                                  f.object.label.casefold(), f.object.value, f.subject.value))
         return Explanation(self.term(entity), facts)
 
     def reasons(self, s, p, o) -> list[Reason]:
@@ -200,7 +200,7 @@ class Explainer:
         reasons = []
         for chained in sorted(self.sub_properties_of(prop)):
             for steps in self.chains.get(chained, []):
-                for row in self.rows(chain_query(steps), n0=s, **{f"n{len(steps)}": o}):
+                for row in sorted_rows(self.rows(chain_query(steps), n0=s, **{f"n{len(steps)}": o})):
                     nodes = [s] + [row[f"n{i}"] for i in range(1, len(steps))] + [o]
                     path = self.label(s.value) + "".join(
                         arrow(self.label(step), inverse) + self.node_name(node)
@@ -212,7 +212,7 @@ class Explainer:
     def restriction_reasons(self, s, prop: str, o) -> list[Reason]:
         """Each restriction `C ⊑ restricted value o` on a class C of s, with the statements stating it."""
         reasons = []
-        for row in self.rows(RESTRICTIONS, subject=s, value=o):
+        for row in sorted_rows(self.rows(RESTRICTIONS, subject=s, value=o)):
             cls, restricted = row["class"].value, row["restricted"].value
             if prop not in self.super_properties_of(restricted):
                 continue
@@ -249,7 +249,7 @@ class Explainer:
 
     def domain_range_reasons(self, s, cls: str) -> list[Reason]:
         reasons = []
-        for row in self.rows(DOMAIN_RANGE, subject=s):
+        for row in sorted_rows(self.rows(DOMAIN_RANGE, subject=s)):
             path = self.path(row["declared"].value, cls)
             if not path:
                 continue
@@ -334,6 +334,7 @@ class Explainer:
                 found.cited_as = row["cited"].value if "cited" in row else found.cited_as
                 if "source" in row and row["source"].value not in {t.value for t in found.sources}:
                     found.sources.append(self.term(row["source"]))
+                    found.sources.sort(key=lambda source: source.value)
         return [self.evidence_of[node] for node in nodes]
 
     def term(self, term) -> Term:
@@ -353,6 +354,11 @@ class Explainer:
                 term.value.startswith(BASE + "id/statement/"):
             return short_name(term.value)
         return self.term(term).label
+
+
+def sorted_rows(rows: list[dict]) -> list[dict]:
+    """Rows in one order whatever the store returns, so a release always gives the same explanation."""
+    return sorted(rows, key=lambda row: sorted((name, str(term)) for name, term in row.items()))
 
 
 def read_chains(rows: list[dict]) -> dict[str, list[list[tuple[str, bool]]]]:
