@@ -183,7 +183,7 @@ class Explainer:
             if fact.inferred:
                 fact.reasons = self.reasons(s, p, o)
             if s != entity:
-                fact.evidence = self.evidence([s.value])[0]
+                fact.evidence = next(iter(self.evidence([s])), None)
         facts.sort(key=lambda f: (f.subject.value != iri, f.predicate.label.casefold(), f.inferred,
                                   f.object.label.casefold(), f.object.value, f.subject.value))
         return Explanation(self.term(entity), facts)
@@ -206,7 +206,7 @@ class Explainer:
                         arrow(self.label(step), inverse) + self.node_name(node)
                         for (step, inverse), node in zip(steps, nodes[1:]))
                     reasons.append(Reason("property chain", f"of {self.label(chained)}: {path}",
-                                          self.evidence([node.value for node in nodes[1:-1]])))
+                                          self.evidence(nodes[1:-1])))
         return reasons
 
     def restriction_reasons(self, s, prop: str, o) -> list[Reason]:
@@ -224,7 +224,7 @@ class Explainer:
             reasons.append(Reason("class restriction", text, self.evidence(statements)))
         return reasons
 
-    def stating(self, cls, restricted: str, value) -> list[str]:
+    def stating(self, cls, restricted: str, value) -> list:
         """Statements of the class whose value property, the one that ends the restricted property's chain,
         links to the value; failing those, such statements of a superclass."""
         tails = {steps[-1][0] for sub in self.sub_properties_of(restricted) for steps in self.chains.get(sub, [])
@@ -234,7 +234,7 @@ class Explainer:
         text = STATING.replace("{tails}", " ".join(str(ox.NamedNode(tail)) for tail in sorted(tails)))
         rows = self.rows(text, value=value, **{"class": cls})
         own = [row for row in rows if row["stated"] == cls]   # the restriction is made from these
-        return sorted({row["statement"].value for row in own or rows})
+        return sorted({row["statement"] for row in own or rows}, key=str)
 
     def sub_property_reasons(self, s, prop: str, o) -> list[Reason]:
         return [Reason("sub-property", f"{self.label(s.value)} {self.label(sub)} {self.node_name(o)} "
@@ -257,7 +257,7 @@ class Explainer:
             link = (f"{self.label(s.value)} {self.label(prop)} {other}" if kind == "domain"
                     else f"{other} {self.label(prop)} {self.label(s.value)}")
             reasons.append(Reason(kind, f"{link}, and the {kind} of {self.label(prop)} is {self.class_path(path)}",
-                                  self.evidence([row["other"].value]) if kind == "range" else []))
+                                  self.evidence([row["other"]]) if kind == "range" else []))
         return reasons
 
     def membership(self, s, cls: str) -> str:
@@ -321,13 +321,15 @@ class Explainer:
         graphs = {row["g"].value for row in self.triples(s) if row["p"].value == p and row["o"] == o}
         return "inferred" if graphs == {INFERRED} else "asserted"
 
-    def evidence(self, nodes: list[str]) -> list[Evidence]:
-        """Each node with its printed wording, citation marker and sources (read once per node)."""
-        missing = [node for node in nodes if node not in self.evidence_of]
+    def evidence(self, terms: list) -> list[Evidence]:
+        """Each node (of those that are IRIs) with its printed wording, citation marker and sources (read
+        once per node)."""
+        nodes = [term for term in terms if isinstance(term, ox.NamedNode)]
+        missing = [node for node in nodes if node.value not in self.evidence_of]
         if missing:
             for node in missing:
-                self.evidence_of[node] = Evidence(self.term(ox.NamedNode(node)))
-            text = NODES.replace("{nodes}", " ".join(str(ox.NamedNode(node)) for node in missing))
+                self.evidence_of[node.value] = Evidence(self.term(node))
+            text = NODES.replace("{nodes}", " ".join(str(node) for node in missing))
             for row in self.rows(text):
                 found = self.evidence_of[row["node"].value]
                 found.printed = row["printed"].value if "printed" in row else found.printed
@@ -335,7 +337,7 @@ class Explainer:
                 if "source" in row and row["source"].value not in {t.value for t in found.sources}:
                     found.sources.append(self.term(row["source"]))
                     found.sources.sort(key=lambda source: source.value)
-        return [self.evidence_of[node] for node in nodes]
+        return [self.evidence_of[node.value] for node in nodes]
 
     def term(self, term) -> Term:
         if isinstance(term, ox.Literal):

@@ -94,6 +94,47 @@ def test_an_inferred_fact_without_a_chain_says_so():
     assert Fact(term, term, term, [INFERRED]).status == "inferred (no chain found)"
 
 
+def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
+    """A role-specific sub-property with its own chain and a class restriction on it, as the model may
+    grow: explained from the axioms alone; a fact nothing explains is said to have no chain."""
+    import pyoxigraph as ox
+    from service.query import execute
+    data = ox.Store()
+    data.load(f"""PREFIX lmkg: <{LMKG}> PREFIX t: <{ID}test/>
+        PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX schema: <http://schema.org/>
+        GRAPH <https://w3id.org/lungmet-kg/graph/ontology> {{
+          lmkg:limitedBy owl:propertyChainAxiom ( [ owl:inverseOf schema:about ] lmkg:limitingMechanism ) .
+          lmkg:limitingMechanism rdfs:subPropertyOf lmkg:statedMechanism .
+          lmkg:Kinds rdfs:subClassOf lmkg:Wider . }}
+        GRAPH <{SEEDS}> {{
+          t:drug a lmkg:Kinds .
+          t:one schema:about t:drug ; lmkg:limitingMechanism t:m1 ; lmkg:printedAs "said of the drug" .
+          t:all lmkg:statedOfClass lmkg:Wider ; lmkg:limitingMechanism t:m2 ; lmkg:printedAs "said of the class" .
+          lmkg:Wider rdfs:subClassOf [ owl:onProperty lmkg:limitedBy ; owl:hasValue t:m2 ] . }}
+        GRAPH <{INFERRED}> {{ t:drug lmkg:limitedBy t:m1 , t:m2 ; lmkg:unheardOf t:m3 ; a lmkg:Wider . }}""",
+              format=ox.RdfFormat.TRIG)
+
+    class Store:
+        def run(self, request):
+            return execute(data, request)
+
+    class Index:
+        def label(self, iri):
+            return iri
+
+    facts = explain(Store(), Index(), ID + "test/drug")
+    by_value = {f.object.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]: f for f in facts.facts}
+    [chain] = by_value["m1"].reasons
+    assert chain.kind == "property chain" and [e.printed for e in chain.evidence] == ["said of the drug"]
+    [restriction] = by_value["m2"].reasons
+    assert restriction.kind == "class restriction" and "drug is a Kinds ⊑ Wider" in restriction.text
+    assert [e.printed for e in restriction.evidence] == ["said of the class"]
+    assert by_value["Wider"].reasons[0].kind == "superclass"
+    assert by_value["m3"].status == "inferred (no chain found)"
+    assert by_value["Kinds"].status == "asserted (seeds)"
+
+
 # -- the command, the JSON and the page -------------------------------------------------------------
 
 def test_cli_explains_a_drug_by_name(data_dir, capsys):
