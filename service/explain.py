@@ -46,9 +46,12 @@ CHAINS = PREFIXES + """SELECT ?property ?chain ?step ?inverse (COUNT(DISTINCT ?b
   ?chain rdf:rest* ?cell . ?cell rdf:first ?step . ?chain rdf:rest* ?before . ?before rdf:rest* ?cell .
   OPTIONAL { ?step owl:inverseOf ?inverse }
 } GROUP BY ?property ?chain ?cell ?step ?inverse"""
-SUBPROPERTIES = PREFIXES + "SELECT ?sub ?super WHERE { ?sub rdfs:subPropertyOf ?super FILTER (isIRI(?sub) && isIRI(?super)) }"
+SUBPROPERTIES = PREFIXES + """SELECT ?sub ?super WHERE {
+  ?sub rdfs:subPropertyOf ?super FILTER (isIRI(?sub) && isIRI(?super))
+}"""
 SUBCLASSES = PREFIXES + """SELECT ?sub ?super ?g WHERE {
-  GRAPH ?g { { ?sub rdfs:subClassOf ?super } UNION { ?sub owl:equivalentClass ?super } UNION { ?super owl:equivalentClass ?sub } }
+  GRAPH ?g { { ?sub rdfs:subClassOf ?super } UNION { ?sub owl:equivalentClass ?super }
+             UNION { ?super owl:equivalentClass ?sub } }
   FILTER (isIRI(?sub) && isIRI(?super))
 }"""
 RESTRICTIONS = PREFIXES + """SELECT DISTINCT ?subject ?value ?class ?restricted WHERE {
@@ -112,7 +115,7 @@ class Fact:
     @property
     def status(self) -> str:
         if not self.inferred:
-            return "asserted (" + ", ".join(graph.rsplit("/", 1)[-1] for graph in self.graphs if graph != INFERRED) + ")"
+            return "asserted (" + ", ".join(graph.rsplit("/", 1)[-1] for graph in self.graphs) + ")"
         return "inferred" if self.reasons else "inferred (no chain found)"
 
     def to_json(self) -> dict:

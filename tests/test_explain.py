@@ -43,7 +43,8 @@ def test_a_class_members_target_is_explained_by_the_restriction_and_the_statemen
     assert stated
     [fact] = facts_of(osimertinib, LMKG + "targets", ID + "gene/egfr")
     assert fact.inferred and fact.status == "inferred"
-    [reason] = [r for r in fact.reasons if r.kind == "class restriction" and "EGFR tyrosine kinase inhibitor:" in r.text]
+    [reason] = [r for r in fact.reasons
+                if r.kind == "class restriction" and "EGFR tyrosine kinase inhibitor:" in r.text]
     assert "osimertinib is a " in reason.text and "⊑ EGFR tyrosine kinase inhibitor" in reason.text
     evidence = {e.node.value: e for e in reason.evidence}
     for row in stated:
