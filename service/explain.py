@@ -95,7 +95,7 @@ class Evidence:
 @dataclass
 class Reason:
     kind: str    # property chain, class restriction, sub-property, superclass, domain, range
-    text: str    # the inference in words
+    text: str    # the inference in words, to follow the kind ("class restriction" "on EGFR-TKI: …")
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -240,14 +240,14 @@ class Explainer:
         return sorted({row["statement"] for row in own or rows}, key=str)
 
     def sub_property_reasons(self, s, prop: str, o) -> list[Reason]:
-        return [Reason("sub-property", f"{self.label(s.value)} {self.label(sub)} {self.node_name(o)} "
-                                       f"({self.status_word(s, sub, o)}), and {self.label(sub)} ⊑ {self.label(prop)}")
+        return [Reason("sub-property", f"{self.label(sub)} ⊑ {self.label(prop)}: {self.label(s.value)} "
+                                       f"{self.label(sub)} {self.node_name(o)} ({self.status_word(s, sub, o)})")
                 for sub in sorted({row["p"].value for row in self.triples(s) if row["o"] == o})
                 if sub != prop and prop in self.super_properties_of(sub)]
 
     # -- types ----------------------------------------------------------------------------------------
     def superclass_reasons(self, s, cls: str) -> list[Reason]:
-        return [Reason("superclass", f"{self.label(s.value)} is a {self.class_path(path)}")
+        return [Reason("superclass", f"of an asserted type: {self.label(s.value)} is a {self.class_path(path)}")
                 for path in (self.path(asserted, cls) for asserted in self.asserted_types(s)) if path and len(path) > 1]
 
     def domain_range_reasons(self, s, cls: str) -> list[Reason]:
@@ -259,7 +259,7 @@ class Explainer:
             prop, other, kind = row["property"].value, self.node_name(row["other"]), row["kind"].value
             link = (f"{self.label(s.value)} {self.label(prop)} {other}" if kind == "domain"
                     else f"{other} {self.label(prop)} {self.label(s.value)}")
-            reasons.append(Reason(kind, f"{link}, and the {kind} of {self.label(prop)} is {self.class_path(path)}",
+            reasons.append(Reason(kind, f"of {self.label(prop)} is {self.class_path(path)}: {link}",
                                   self.evidence([row["other"]]) if kind == "range" else []))
         return reasons
 
@@ -415,7 +415,7 @@ def as_text(explanation: Explanation) -> str:
         if fact.evidence:
             lines += evidence_lines(fact.evidence, "    ")
         for reason in fact.reasons:
-            lines.append(f"    ← {reason.kind}: {reason.text}")
+            lines.append(f"    ← {reason.kind} {reason.text}")
             for evidence in reason.evidence:
                 lines += evidence_lines(evidence, "        ← ")
     return "\n".join(lines) + "\n"

@@ -3,11 +3,11 @@ browsers and as RDF by content negotiation; the home page, the search and the in
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
+from service.catalogue import ParameterError
 from service.deprecated import deprecated_answer
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
-from service.catalogue import ParameterError
 from service.entity_views import ViewBuilder, intracranial_chart, page_path
 from service.explain import explain, resolve_entity
 from service.results import GRAPH_TYPES, content_type, serialize

@@ -97,7 +97,8 @@ def test_an_inferred_fact_without_a_chain_says_so():
 
 def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
     """A role-specific sub-property with its own chain and a class restriction on it, as the model may
-    grow: explained from the axioms alone; a fact nothing explains is said to have no chain."""
+    grow, and a type from a property's domain: explained from the axioms alone; a fact nothing explains
+    is said to have no chain."""
     import pyoxigraph as ox
     from service.query import execute
     data = ox.Store()
@@ -107,13 +108,14 @@ def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
         GRAPH <https://w3id.org/lungmet-kg/graph/ontology> {{
           lmkg:limitedBy owl:propertyChainAxiom ( [ owl:inverseOf schema:about ] lmkg:limitingMechanism ) .
           lmkg:limitingMechanism rdfs:subPropertyOf lmkg:statedMechanism .
-          lmkg:Kinds rdfs:subClassOf lmkg:Wider . }}
+          lmkg:Kinds rdfs:subClassOf lmkg:Wider . lmkg:onlyFor rdfs:domain lmkg:Special . }}
         GRAPH <{SEEDS}> {{
-          t:drug a lmkg:Kinds .
+          t:drug a lmkg:Kinds ; lmkg:onlyFor t:x .
           t:one schema:about t:drug ; lmkg:limitingMechanism t:m1 ; lmkg:printedAs "said of the drug" .
           t:all lmkg:statedOfClass lmkg:Wider ; lmkg:limitingMechanism t:m2 ; lmkg:printedAs "said of the class" .
           lmkg:Wider rdfs:subClassOf [ owl:onProperty lmkg:limitedBy ; owl:hasValue t:m2 ] . }}
-        GRAPH <{INFERRED}> {{ t:drug lmkg:limitedBy t:m1 , t:m2 ; lmkg:unheardOf t:m3 ; a lmkg:Wider . }}""",
+        GRAPH <{INFERRED}> {{
+          t:drug lmkg:limitedBy t:m1 , t:m2 ; lmkg:unheardOf t:m3 ; a lmkg:Wider , lmkg:Special . }}""",
               format=ox.RdfFormat.TRIG)
 
     class Store:
@@ -132,6 +134,8 @@ def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
     assert restriction.kind == "class restriction" and "drug is a Kinds ⊑ Wider" in restriction.text
     assert [e.printed for e in restriction.evidence] == ["said of the class"]
     assert by_value["Wider"].reasons[0].kind == "superclass"
+    [domain] = by_value["Special"].reasons
+    assert (domain.kind, domain.text) == ("domain", "of onlyFor is Special: test/drug onlyFor test/x")
     assert by_value["m3"].status == "inferred (no chain found)"
     assert by_value["Kinds"].status == "asserted (seeds)"
 
@@ -142,7 +146,7 @@ def test_cli_explains_a_drug_by_name(data_dir, capsys):
     assert main(["--data-dir", str(data_dir), "explain", "osimertinib"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"osimertinib  <{OSIMERTINIB}>")
-    assert "osimertinib  targets  EGFR  [inferred]" in out and "← class restriction: on EGFR tyrosine kinase" in out
+    assert "osimertinib  targets  EGFR  [inferred]" in out and "← class restriction on EGFR tyrosine kinase" in out
     assert "statement/s" in out and "[asserted (seeds)]" in out
 
 
