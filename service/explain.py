@@ -106,7 +106,8 @@ class Fact:
     object: Term
     graphs: list[str]                                     # the named graphs that hold the triple
     reasons: list[Reason] = field(default_factory=list)   # an inferred fact: each way it follows
-    evidence: Evidence | None = None                      # a statement about the entity: its wording
+    evidence: list[Evidence] = field(default_factory=list)   # the statements an asserted fact is made of:
+    # a statement about the entity (the subject), or those a class restriction was built from
 
     @property
     def inferred(self) -> bool:
@@ -172,21 +173,23 @@ class Explainer:
     def explain(self, iri: str) -> Explanation:
         entity = ox.NamedNode(iri)
         found: dict[tuple, list[str]] = {}
-        restrictions: dict[str, str] = {}   # blank node -> what the restriction says
+        restrictions: dict[str, tuple] = {}   # blank node -> (property, value) of a value restriction
         for row in self.rows(FACTS, entity=entity):
             outgoing = row["direction"].value == "out"
             triple = (entity, row["p"], row["other"]) if outgoing else (row["other"], row["p"], entity)
             found.setdefault(triple, []).append(row["g"].value)
             if "on" in row:
-                restrictions[row["other"].value] = f"{self.label(row['on'].value)} value {self.node_name(row['has'])}"
+                restrictions[row["other"].value] = (row["on"].value, row["has"])
         facts = [Fact(self.term(s), self.term(p), self.term(o), sorted(graphs)) for (s, p, o), graphs in found.items()]
-        for fact in facts:
-            fact.object.label = restrictions.get(fact.object.value, fact.object.label)
         for fact, (s, p, o) in zip(facts, found):
             if fact.inferred:
                 fact.reasons = self.reasons(s, p, o)
             if s != entity:
-                fact.evidence = next(iter(self.evidence([s])), None)
+                fact.evidence = self.evidence([s])
+            if o.value in restrictions:
+                restricted, value = restrictions[o.value]
+                fact.object.label = f"{self.label(restricted)} value {self.node_name(value)}"
+                fact.evidence = self.evidence(self.stating(entity, restricted, value))
         facts.sort(key=lambda f: (f.subject.value != iri, f.predicate.label.casefold(), f.inferred,
                                   f.object.label.casefold(), f.object.value, f.subject.value))
         return Explanation(self.term(entity), facts)
@@ -412,8 +415,8 @@ def as_text(explanation: Explanation) -> str:
     lines = [f"{explanation.entity.label}  <{explanation.entity.value}>", ""]
     for fact in explanation.facts:
         lines.append(f"{fact.subject.label}  {fact.predicate.label}  {fact.object.label}  [{fact.status}]")
-        if fact.evidence:
-            lines += evidence_lines(fact.evidence, "    ")
+        for evidence in fact.evidence:
+            lines += evidence_lines(evidence, "    ")
         for reason in fact.reasons:
             lines.append(f"    ← {reason.kind} {reason.text}")
             for evidence in reason.evidence:

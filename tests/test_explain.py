@@ -78,7 +78,8 @@ def test_statements_about_the_entity_are_listed_with_their_wording(store, osimer
     listed = {f.subject.value: f for f in osimertinib.facts if f.object.value == OSIMERTINIB}
     assert set(listed) == about
     for statement, fact in listed.items():
-        assert fact.evidence.node.value == statement and fact.evidence.printed == printed(store, statement)
+        [evidence] = fact.evidence
+        assert evidence.node.value == statement and evidence.printed == printed(store, statement)
 
 
 def test_every_inferred_target_of_every_drug_is_explained(store):
@@ -98,7 +99,7 @@ def test_an_inferred_fact_without_a_chain_says_so():
 def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
     """A role-specific sub-property with its own chain and a class restriction on it, as the model may
     grow, and a type from a property's domain: explained from the axioms alone; a fact nothing explains
-    is said to have no chain."""
+    is said to have no chain; the class axiom is shown with the statement it was built from."""
     import pyoxigraph as ox
     from service.query import execute
     data = ox.Store()
@@ -138,6 +139,9 @@ def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
     assert (domain.kind, domain.text) == ("domain", "of onlyFor is Special: test/drug onlyFor test/x")
     assert by_value["m3"].status == "inferred (no chain found)"
     assert by_value["Kinds"].status == "asserted (seeds)"
+    [axiom] = [f for f in explain(Store(), Index(), LMKG + "Wider").facts if f.object.kind == "blank"]
+    assert axiom.object.label == "limitedBy value test/m2"
+    assert [e.printed for e in axiom.evidence] == ["said of the class"]
 
 
 # -- the command, the JSON and the page -------------------------------------------------------------
