@@ -70,6 +70,28 @@ def run_canned_query(store, args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    """Every fact about an entity, asserted or inferred, with the chain that gives each inferred one."""
+    import json
+    from service.catalogue import ParameterError
+    from service.explain import as_text, explain, resolve_entity
+    from service.resolve import name_index
+    from service.store import open_release_store
+    store = open_release_store(args.data_dir)
+    index = name_index(store)
+    try:
+        iri = resolve_entity(index, args.entity)
+    except ParameterError as error:
+        print(f"{error.status} {error.title}: {error.detail} {error.extra}", file=sys.stderr)
+        return 1
+    explanation = explain(store, index, iri)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(explanation.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(as_text(explanation))
+    return 0
+
+
 def cmd_load(args) -> int:
     from graph.load import load_release
     from service.store import ensure_release, release_by_id
@@ -178,6 +200,11 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a canned query parameter")
     q.add_argument("--check", action="store_true", help="also check the canned query's expected answers")
     q.set_defaults(func=cmd_query)
+    e = sub.add_parser("explain", help="every fact about an entity: asserted or inferred, and from which "
+                                       "statements, classes and chains")
+    e.add_argument("entity", help="an IRI, a path such as id/drug/osimertinib, or a name (label, symbol, identifier)")
+    e.add_argument("--format", default="text", choices=["text", "json"])
+    e.set_defaults(func=cmd_explain)
     sub.add_parser("releases", help="list the kept releases, newest first").set_defaults(func=cmd_releases)
     pr = sub.add_parser("prune", help="delete all but the N newest releases (never the LATEST one)")
     pr.add_argument("--keep", type=keep_count, required=True, metavar="N")

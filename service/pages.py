@@ -1,13 +1,15 @@
 """Linked-data pages: entity IRIs (`/id/…`) and the ontology (`/ontology`) dereference here, as HTML for
 browsers and as RDF by content negotiation; the home page, the search and the intracranial chart."""
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
+from service.catalogue import ParameterError
 from service.deprecated import deprecated_answer
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
 from service.entity_views import ViewBuilder, intracranial_chart, page_path
+from service.explain import explain, resolve_entity
 from service.results import GRAPH_TYPES, content_type, serialize
 
 bp = Blueprint("pages", __name__)
@@ -153,9 +155,36 @@ def entity(path: str):
         index = state.index(store.release.id)
         view = ViewBuilder(store, index, state.catalogue, iri).build()
         rows = store.run(QueryRequest(ROWS, bindings=bindings)).dicts()
-        page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE)
+        page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE,
+                               explanation=explain(store, index, iri))
         state.cache.put(key, page)
     response = Response(page)
+    answer_headers(response, store.release.id)
+    return response
+
+
+@bp.get("/explain")
+def explain_entity():
+    """Every fact about an entity (`?entity=` an IRI, an id/… path or a name), asserted or inferred, with
+    how the graph knows it: the JSON that `lmkg explain --format json` prints."""
+    text = request.args.get("entity", "").strip()
+    if not text:
+        raise Problem(400, "Missing entity", "give the entity as ?entity= (an IRI, id/… path or name)",
+                      slug="missing-entity")
+    state = runtime()
+    store = state.store(request.args.get("release"))
+    index = state.index(store.release.id)
+    try:
+        iri = resolve_entity(index, text)
+    except ParameterError as error:
+        raise Problem(error.status, error.title, error.detail, **error.extra) from None
+    key = (store.release.id, "explain", iri)
+    body = state.cache.get(key)
+    if body is None:
+        with query_problems():
+            body = explain(store, index, iri).to_json()
+        state.cache.put(key, body)
+    response = jsonify(body)
     answer_headers(response, store.release.id)
     return response
 
@@ -184,16 +213,22 @@ def term_link(term, label=None):
     """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text; an IRI
     without a label given is named by its label in the graph."""
     import pyoxigraph as ox
-    from markupsafe import Markup, escape
     value = getattr(term, "value", "")
     name = getattr(label, "value", None) or (known_label(value) if isinstance(term, ox.NamedNode) else None)
-    text = escape(name or value)
-    if value.startswith(BASE + "id/"):
-        return Markup(f'<a href="/id/{escape(value[len(BASE) + 3:])}">{text}</a>')
-    if value.startswith(BASE + "ontology#"):
-        return Markup(f'<a href="/ontology#{escape(value.split("#", 1)[1])}">{text}</a>')
-    if value.startswith(("http://", "https://")):
-        return Markup(f'<a href="{escape(value)}" rel="external">{text}</a>')
+    return link(value, name or value)
+
+
+@bp.app_template_global("link")
+def link(iri: str, text: str):
+    """A link to an IRI: our entities and terms to their pages here, others out (as HTML)."""
+    from markupsafe import Markup, escape
+    text = escape(text)
+    if iri.startswith(BASE + "id/"):
+        return Markup(f'<a href="/id/{escape(iri[len(BASE) + 3:])}">{text}</a>')
+    if iri.startswith(BASE + "ontology#"):
+        return Markup(f'<a href="/ontology#{escape(iri.split("#", 1)[1])}">{text}</a>')
+    if iri.startswith(("http://", "https://")):
+        return Markup(f'<a href="{escape(iri)}" rel="external">{text}</a>')
     return text
 
 

@@ -109,6 +109,8 @@ class NameIndex:
         found = set(self.by_name.get(key, ()))
         if text.startswith(BASE):
             found.add(text)
+        elif key.startswith("id/"):   # an IRI without its base, as in a page path
+            found.add(BASE + text.strip())
         elif key.startswith(("drug/", "study/", "gene/", "alteration/", "site/", "disease/", "therapy/")):
             found.add(BASE + "id/" + text.strip())
         return {iri for iri in found if iri in self.types or iri in self.names}

@@ -93,6 +93,12 @@ def test_endpoint_and_pages_in_remote_mode(remote_client):
     assert page.status_code == 200 and b"osimertinib" in page.data
 
 
+def test_explanations_are_the_same_in_remote_mode(remote_client, client):
+    remote = remote_client.get("/explain?entity=osimertinib")
+    assert remote.status_code == 200 and remote.json == client.get("/explain?entity=osimertinib").json
+    assert any(r["kind"] == "property chain" for f in remote.json["facts"] for r in f["reasons"])
+
+
 def test_store_errors_become_problems(remote_client):
     bad = remote_client.get("/sparql", query_string={"query": "SELECT * WHERE {"})
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
