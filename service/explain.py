@@ -59,8 +59,10 @@ RESTRICTIONS = PREFIXES + """SELECT DISTINCT ?subject ?value ?class ?restricted 
   ?restriction owl:onProperty ?restricted ; owl:hasValue ?value .
 }"""
 # {tails} is a VALUES block of the properties that end the restricted property's chains.
+# A restriction is made only from statements of all members (lmkg:quantifier), so the others never state it.
 STATING = PREFIXES + """SELECT DISTINCT ?class ?value ?statement ?stated WHERE {
   ?statement lmkg:statedOfClass ?stated ; ?q ?value .
+  FILTER NOT EXISTS { ?statement lmkg:quantifier ?quantity FILTER (?quantity != lmkg:allMembers) }
   ?class rdfs:subClassOf* ?stated .
   ?q rdfs:subPropertyOf* ?tail . VALUES ?tail { {tails} }
 }"""
@@ -68,9 +70,11 @@ DOMAIN_RANGE = PREFIXES + """SELECT DISTINCT ?subject ?kind ?property ?other ?de
   { ?subject ?property ?other . ?property rdfs:subPropertyOf*/rdfs:domain ?declared BIND("domain" AS ?kind) }
   UNION { ?other ?property ?subject . ?property rdfs:subPropertyOf*/rdfs:range ?declared BIND("range" AS ?kind) }
 }"""
-NODES = PREFIXES + """SELECT ?node ?printed ?cited ?source WHERE {
+# What the seed said of a claim besides the claim: certainty, quantifier, evidence level (their labels).
+NODES = PREFIXES + """SELECT ?node ?printed ?cited ?source ?qualifier WHERE {
   VALUES ?node { {nodes} }
   OPTIONAL { ?node lmkg:printedAs ?printed }
+  OPTIONAL { VALUES ?by { lmkg:certainty lmkg:quantifier lmkg:evidenceLevel } ?node ?by ?kind . ?kind rdfs:label ?qualifier }
   OPTIONAL { ?node lmkg:citedAs ?cited }
   OPTIONAL { ?node prov:wasDerivedFrom ?source }
 }"""
@@ -90,6 +94,7 @@ class Evidence:
     printed: str | None = None
     cited_as: str | None = None
     sources: list[Term] = field(default_factory=list)    # the seed document and the cited publications
+    qualifiers: list[str] = field(default_factory=list)  # certainty, quantifier, evidence level (labels)
 
 
 @dataclass
@@ -340,6 +345,9 @@ class Explainer:
                 found = self.evidence_of[row["node"].value]
                 found.printed = row["printed"].value if "printed" in row else found.printed
                 found.cited_as = row["cited"].value if "cited" in row else found.cited_as
+                if "qualifier" in row and row["qualifier"].value not in found.qualifiers:
+                    found.qualifiers.append(row["qualifier"].value)
+                    found.qualifiers.sort()
                 if "source" in row and row["source"].value not in {t.value for t in found.sources}:
                     found.sources.append(self.term(row["source"]))
                     found.sources.sort(key=lambda source: source.value)
@@ -432,4 +440,6 @@ def evidence_lines(evidence: Evidence, indent: str) -> list[str]:
                         if source.value.startswith(SEED))   # publications are named by the citation marker
     if sources or evidence.cited_as:
         line += f" ({sources}{'; cited as ' + evidence.cited_as if evidence.cited_as else ''})"
+    if evidence.qualifiers:
+        line += f" [{', '.join(evidence.qualifiers)}]"
     return [line]
