@@ -2,7 +2,6 @@
 case) to the entity it names in the graph."""
 import contextlib
 import ctypes
-import difflib
 import gc
 import os
 import pickle
@@ -11,6 +10,8 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
 
 from graph.vocab import BASE
 
@@ -41,7 +42,8 @@ SELECT ?entity ?type WHERE {
 # the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
 NAME_INDEX_FILE = "names.pickle"   # beside an embedded release's store: built once, read by every worker
-NAME_INDEX_FORMAT = 1              # bump when NameIndex's fields change: an older file is rebuilt
+NAME_INDEX_FORMAT = 2              # bump when NameIndex's fields change: an older file is rebuilt
+SUGGESTION_CUTOFF = 50             # rapidfuzz ratio (0-100) a near miss must reach (difflib's 0.5 before)
 
 
 def release_freed_memory() -> None:
@@ -83,6 +85,7 @@ class NameIndex:
         self.types: dict[str, frozenset[str]] = {}  # equal type sets are one shared object
         self.labelled: set[str] = set()      # entities whose display name is an rdfs:label
         self.spelling: dict[str, str] = {}   # normalised name -> the name as written
+        self.pools: dict[frozenset | None, list[str]] = {}  # allowed types -> their names (filled on use)
         display_rank: dict[str, int] = {}
         for entity_term, name_term, prop in rows(NAMES_QUERY):
             entity, name = sys.intern(entity_term.value), name_term.value
@@ -125,9 +128,19 @@ class NameIndex:
         return Resolution([], self.suggest(text, allowed_types))
 
     def suggest(self, text: str, allowed_types: set[str] | None, count: int = 5) -> list[str]:
-        pool = [name for name, iris in self.by_name.items()
-                if not allowed_types or any(self.types.get(i, frozenset()) & allowed_types for i in iris)]
-        return difflib.get_close_matches(normalise(text), pool, n=count, cutoff=0.5)
+        """The nearest names (of the allowed types), best first. rapidfuzz scores every name in C with an
+        early exit below the cutoff, so a miss costs milliseconds where difflib took 0.1-0.3 s."""
+        found = process.extract(normalise(text), self.pool(allowed_types), scorer=fuzz.ratio,
+                                limit=count, score_cutoff=SUGGESTION_CUTOFF)
+        return [name for name, _, _ in found]
+
+    def pool(self, allowed_types: set[str] | None) -> list[str]:
+        """The names of entities of the allowed types (all when None), listed once per set of types."""
+        key = frozenset(allowed_types) if allowed_types else None
+        if key not in self.pools:
+            self.pools[key] = [name for name, iris in self.by_name.items()
+                               if not key or any(self.types.get(i, frozenset()) & key for i in iris)]
+        return self.pools[key]
 
     def label(self, iri: str) -> str:
         return self.names.get(iri, iri)
