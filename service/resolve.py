@@ -37,12 +37,21 @@ SELECT ?entity ?type WHERE {
   { ?entity a ?type } UNION { ?entity rdfs:subClassOf+ ?type }
   FILTER (isIRI(?entity) && isIRI(?type))
 }"""
+# What an entity stands for in a parameter that does not take it (service/clinical.py): a gene for its
+# alterations ("ALK" for ALK fusion and ALK resistance mutations), a metastatic disease for its site.
+READINGS_QUERY = """
+PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
+SELECT ?entity ?reading WHERE {
+  { ?reading lmkg:alterationOf ?entity } UNION { ?entity lmkg:metastaticSite ?reading }
+  FILTER (isIRI(?entity) && isIRI(?reading))
+}"""
 # Records that are about something else: a name that matches a curated entity too resolves to that.
 # Likewise a name shared by a curated individual and an ontology class (WBRT) names the individual;
 # the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
 SECONDARY_PREFIXES = (BASE + "id/b3db/", BASE + "id/statement/", BASE + "id/seed/", BASE + "id/publication/")
+ONTOLOGY = BASE + "ontology#"
 NAME_INDEX_FILE = "names.pickle"   # beside an embedded release's store: built once, read by every worker
-NAME_INDEX_FORMAT = 2              # bump when NameIndex's fields change: an older file is rebuilt
+NAME_INDEX_FORMAT = 3              # bump when NameIndex's fields change: an older file is rebuilt
 SUGGESTION_CUTOFF = 50             # rapidfuzz ratio (0-100) a near miss must reach (difflib's 0.5 before)
 
 
@@ -86,6 +95,7 @@ class NameIndex:
         self.labelled: set[str] = set()      # entities whose display name is an rdfs:label
         self.spelling: dict[str, str] = {}   # normalised name -> the name as written
         self.pools: dict[frozenset | None, list[str]] = {}  # allowed types -> their names (filled on use)
+        self.stands_for: dict[str, tuple[str, ...]] = {}    # see READINGS_QUERY
         display_rank: dict[str, int] = {}
         for entity_term, name_term, prop in rows(NAMES_QUERY):
             entity, name = sys.intern(entity_term.value), name_term.value
@@ -105,6 +115,8 @@ class NameIndex:
         shared: dict[frozenset, frozenset] = {}
         self.types = {entity: shared.setdefault(frozenset(found), frozenset(found)) for entity, found in types.items()}
         del types
+        for entity, reading in rows(READINGS_QUERY):
+            self.stands_for[entity.value] = self.stands_for.get(entity.value, ()) + (sys.intern(reading.value),)
         release_freed_memory()
 
     def candidates(self, text: str) -> set[str]:
@@ -145,6 +157,11 @@ class NameIndex:
     def label(self, iri: str) -> str:
         return self.names.get(iri, iri)
 
+    def kinds(self, iri: str) -> list[str]:
+        """Labels of the most specific ontology classes the entity belongs to ("drug", "mutation")."""
+        classes = {t for t in self.types.get(iri, ()) if t.startswith(ONTOLOGY)}
+        specific = {c for c in classes if not any(c in self.types.get(other, ()) for other in classes - {c})}
+        return sorted(self.label(c) for c in specific)
 
     def is_primary(self, iri: str) -> bool:
         """A curated entity or an ontology term, not a record about something else (B3DB, statements)."""
