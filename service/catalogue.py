@@ -137,9 +137,12 @@ class Parameter:
             return ParameterError(404, "Unknown entity", f"{self.name}: nothing in the graph is named {raw!r}",
                                   parameter=self.name, suggestions=suggestions)
         kinds = sorted({kind for iri in named for kind in index.kinds(iri)})
+        what = " and ".join(map(article, kinds)) or "something else"
         wanted = " or ".join(index.label(c) for c in self.classes)
-        detail = f"{self.name}: {raw!r} is {' and '.join(map(article, kinds))}; the parameter {self.name} takes {article(wanted)}"
-        fits = fitting_parameters(catalogue, {t for iri in named for t in index.types.get(iri, ())})
+        detail = f"{self.name}: {raw!r} is {what}; the parameter {self.name} takes {article(wanted)}"
+        # a parameter fits when it takes the entity or what the entity stands for (a gene's alterations)
+        meant = {x for iri in named for x in (iri, *index.stands_for.get(iri, ()))}
+        fits = fitting_parameters(catalogue, {t for iri in meant for t in index.types.get(iri, ())})
         if fits:
             detail += " — it fits " + "; ".join(f"parameter {p!r} of {', '.join(qs)}" for p, qs in fits.items())
         return ParameterError(404, "Entity of another type", detail, parameter=self.name, suggestions=suggestions,

@@ -137,3 +137,9 @@ def test_the_page_shows_the_404_of_another_type(client):
     alert = re.search(r'<section class="problem" role="alert".*?</section>', response.get_data(as_text=True), re.S)
     text = html.unescape(alert.group(0))
     assert "'osimertinib' is a " in text and "the parameter alteration takes a gene alteration" in text
+
+
+def test_a_gene_as_a_site_fits_the_alteration_parameter_it_stands_for(client):
+    body = options(client, "ALK", "ALK").get_json()
+    assert body["parameter"] == "site" and body["kinds"] == ["gene or gene product"]
+    assert "treatment-options" in {q for fit in body["fits"] if fit["parameter"] == "alteration" for q in fit["queries"]}
