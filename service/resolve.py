@@ -158,7 +158,7 @@ class NameIndex:
         return self.names.get(iri, iri)
 
     def kinds(self, iri: str) -> list[str]:
-        """Labels of the most specific ontology classes the entity belongs to ("drug", "mutation")."""
+        """Labels of the most specific ontology classes the entity belongs to ("third-generation EGFR-TKI", "mutation")."""
         classes = {t for t in self.types.get(iri, ()) if t.startswith(ONTOLOGY)}
         specific = {c for c in classes if not any(c in self.types.get(other, ()) for other in classes - {c})}
         return sorted(self.label(c) for c in specific)
