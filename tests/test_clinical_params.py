@@ -143,3 +143,17 @@ def test_a_gene_as_a_site_fits_the_alteration_parameter_it_stands_for(client):
     body = options(client, "ALK", "ALK").get_json()
     assert body["parameter"] == "site" and body["kinds"] == ["gene or gene product"]
     assert "treatment-options" in {q for fit in body["fits"] if fit["parameter"] == "alteration" for q in fit["queries"]}
+
+
+def test_every_shorthand_means_names_in_the_graph(app, release):
+    from service.clinical import SHORTHANDS
+    index = app.extensions["lmkg"].index(release.id)
+    for shorthand, names in SHORTHANDS.items():
+        assert all(index.candidates(name) for name in names), shorthand
+
+
+def test_the_shorthands_are_the_seeds_words(seed_text):
+    """The table's entries as the seeds write them; "LM" is in none, but seed 001's "LMs" are liver
+    metastases where neuro-oncology's LM is leptomeningeal: hence two readings."""
+    assert "leptomeningeal disease" in seed_text["004"] and "intracranial metastatic disease" in seed_text["004"]
+    assert "liver metastases (LMs)" in seed_text["001"] and "(LMD)" in seed_text["003"]
