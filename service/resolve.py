@@ -196,11 +196,13 @@ class NameIndex:
         return [(iri, self.spelling[name]) for iri, (_, name) in best]
 
     def labels_of(self, allowed_types: set[str] | None, limit: int = 2000) -> list[str]:
-        """Display names of the curated entities of the given types (all when None), sorted: the
-        suggestions offered beside a parameter's input."""
+        """Display names of the curated entities of the given types (all when None), and of those that
+        stand for such entities (a gene for an alteration parameter), sorted: the suggestions offered
+        beside a parameter's input."""
         names = {self.label(iri) for iri in self.types
                  if self.is_primary(iri) and iri in self.labelled
-                 and (not allowed_types or self.types[iri] & allowed_types)}
+                 and (not allowed_types or any(self.types.get(x, frozenset()) & allowed_types
+                                               for x in (iri, *self.stands_for.get(iri, ()))))}
         return sorted(names, key=str.casefold)[:limit]
 
 

@@ -157,3 +157,11 @@ def test_the_shorthands_are_the_seeds_words(seed_text):
     metastases where neuro-oncology's LM is leptomeningeal: hence two readings."""
     assert "leptomeningeal disease" in seed_text["004"] and "intracranial metastatic disease" in seed_text["004"]
     assert "liver metastases (LMs)" in seed_text["001"] and "(LMD)" in seed_text["003"]
+
+
+def test_the_form_suggests_genes_for_an_alteration_and_diseases_for_a_site(client):
+    page = client.get("/queries/treatment-options", headers={"Accept": "text/html"}).get_data(as_text=True)
+    alterations = re.search(r'<datalist id="l-alteration">(.*?)</datalist>', page, re.S).group(1)
+    sites = re.search(r'<datalist id="l-site">(.*?)</datalist>', page, re.S).group(1)
+    assert '<option value="ALK">' in alterations and '<option value="ALK fusion">' in alterations
+    assert '<option value="lung cancer brain metastases">' in sites
