@@ -133,6 +133,13 @@ class Parameter:
     def unknown(self, raw: str, index: NameIndex, suggestions: list[str], catalogue: dict) -> ParameterError:
         """404. When the name is of something else, say what it is and which parameters take it."""
         named = sorted(iri for iri in index.candidates(raw) if index.is_primary(iri))
+        missing = clinical.missing_kind(index, raw, set(self.classes)) if self.classes and not named else None
+        if missing:
+            gene, kind, others = missing
+            return ParameterError(404, "Unknown entity", f"{self.name}: the graph has no {index.label(kind)} of "
+                                  f"{index.label(gene)}; its alterations are "
+                                  + ", ".join(index.label(iri) for iri in others),
+                                  parameter=self.name, suggestions=[index.label(iri) for iri in others])
         if not named:
             return ParameterError(404, "Unknown entity", f"{self.name}: nothing in the graph is named {raw!r}",
                                   parameter=self.name, suggestions=suggestions)

@@ -41,7 +41,9 @@ def resolved(response) -> dict[str, str]:
     ("ALK fusion", "brain", [f"{ID}alteration/alk-fusion"], SITES["brain"]),
     ("ALK-positive", "brain metastases", [f"{ID}alteration/alk-fusion"], SITES["brain"]),   # a synonym of ALK fusion
     ("EGFR-mutant", "LMD", [f"{ID}alteration/egfr-sensitising-mutation"], SITES["leptomeninges"]),
-    ("EGFR mutated", "brain metastasis", EGFR, SITES["brain"]),
+    ("EGFR mutated", "brain metastasis", [f"{ID}alteration/egfr-sensitising-mutation"], SITES["brain"]),  # "EGFR-mutated"
+    ("ALK-mutant", "brain", ALK, SITES["brain"]),      # clinicians' loose "mutant": every ALK alteration
+    ("EGFR+", "brain", EGFR, SITES["brain"]),
     ("HGNC:427", "BM", ALK, SITES["brain"]),
     ("ROS1+", "liver metastases", [f"{ID}alteration/ros1-fusion"], SITES["liver"]),
     ("ALK rearranged", "CNS", [f"{ID}alteration/alk-fusion"], SITES["cns"]),     # a rearrangement is a fusion
@@ -108,9 +110,12 @@ def test_a_drug_as_an_alteration_is_404_saying_what_it_is(client):
     assert "drug-profile" in {q for fit in body["fits"] if fit["parameter"] == "drug" for q in fit["queries"]}
 
 
-def test_a_kind_of_alteration_the_gene_lacks_is_404(client):
+def test_a_kind_of_alteration_the_gene_lacks_is_404_naming_those_it_has(client):
     response = options(client, "EGFR fusion", "brain")
     assert response.status_code == 404
+    body = response.get_json()
+    assert body["detail"].startswith("alteration: the graph has no gene fusion of EGFR")
+    assert body["suggestions"] == ["EGFR sensitising mutation", "EGFR T790M"]
 
 
 def test_a_name_of_nothing_is_still_404_with_suggestions(client):
