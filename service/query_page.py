@@ -14,6 +14,7 @@ from service.catalogue import CannedQuery, Parameter, ParameterError
 from service.editor import editor_text
 from service.http import answer_headers
 from service.problems import Problem
+from service.resolve import normalise
 
 DOWNLOADS = {"SELECT": [("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml")],
              "ASK": [("JSON", "json"), ("XML", "xml")],
@@ -92,7 +93,7 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
     result, problem, bindings = None, None, {}
     if not first_visit:
         try:
-            bindings = query.bindings(args, index)
+            bindings = query.bindings(args, index, state.catalogue)
             result = run(bindings)
         except ParameterError as error:
             problem = Problem(error.status, error.title, error.detail, **error.extra)
@@ -103,6 +104,7 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
     context = {
         "query": query, "fields": form_fields(query, args, index, first_visit), "result": result,
         "problem": problem, "first_visit": first_visit, "alternatives": alternatives,
+        "readings": read_as(query, args, bindings, index),
         "columns": columns(result.variables) if result is not None and result.form == "SELECT" else [],
         "link": query_url(query.name, args, external=True),
         "pinned_link": query_url(query.name, pinned, external=True),
@@ -119,6 +121,12 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
     return response
 
 
+def read_as(query: CannedQuery, args: dict[str, str], bindings: dict, index) -> list[tuple[str, list[str]]]:
+    """(value as given, labels) for each value that was read as something not of its own name."""
+    return [(raw, labels) for _, raw, labels in query.readings(args, bindings, index)
+            if normalise(raw) not in map(normalise, labels)]
+
+
 def other_values(query: CannedQuery, args: dict[str, str], problem: Problem) -> list[tuple]:
     """Links that ask again with a suggested name (nothing matched) or one of the candidates (ambiguous):
     (text, url, detail)."""
@@ -126,6 +134,12 @@ def other_values(query: CannedQuery, args: dict[str, str], problem: Problem) -> 
     if not param:
         return []
     options = [(s, s, None) for s in problem.extra.get("suggestions", [])]
-    options += [(c["label"], c["iri"], c["iri"]) for c in problem.extra.get("candidates", [])]
+    options += [(candidate_text(c), c["iri"], c["iri"]) for c in problem.extra.get("candidates", [])]
     return [(text, query_url(query.name, {**args, param: value}), detail)
             for text, value, detail in options]
+
+
+def candidate_text(candidate: dict) -> str:
+    """A candidate's label, with what it is read as ("leptomeningeal metastatic disease → leptomeninges")."""
+    read_as = candidate.get("read_as")
+    return f"{candidate['label']} → {', '.join(read_as)}" if read_as else candidate["label"]

@@ -80,6 +80,14 @@ def test_every_canned_answer_is_the_same_over_the_remote_store(remote_client, cl
         assert same_answer(remote) == same_answer(embedded)
 
 
+@pytest.mark.parametrize("params", [{"alteration": "ALK", "site": "brain"}, {"alteration": "EGFR", "site": "LMD"}])
+def test_a_name_bound_to_several_values_answers_the_same_over_the_remote_store(remote_client, client, params):
+    """A gene binds all its alterations: several VALUES rows, the only binding a remote store gets."""
+    query = CATALOGUE["treatment-options"]
+    remote = canned(remote_client, query, params)
+    assert remote.rows and same_answer(remote) == same_answer(canned(client, query, params))
+
+
 def has_blank(triple) -> bool:
     return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
