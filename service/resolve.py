@@ -29,13 +29,13 @@ SELECT ?entity ?name ?property WHERE {
 }"""
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # The types of an entity; an ontology class also counts as "of" its superclasses, so a parameter that
-# takes therapies accepts a therapy class (e.g. "immune checkpoint inhibitor") as well as a drug.
+# takes therapies accepts a therapy class (e.g. "immune checkpoint inhibitor") as well as a drug. The
+# superclasses are closed here, not by `rdfs:subClassOf+`: Virtuoso refuses a path with both ends unbound.
 TYPES_QUERY = """
+SELECT ?entity ?type WHERE { ?entity a ?type FILTER (isIRI(?entity) && isIRI(?type)) }"""
+SUBCLASS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?entity ?type WHERE {
-  { ?entity a ?type } UNION { ?entity rdfs:subClassOf+ ?type }
-  FILTER (isIRI(?entity) && isIRI(?type))
-}"""
+SELECT ?entity ?type WHERE { ?entity rdfs:subClassOf ?type FILTER (isIRI(?entity) && isIRI(?type)) }"""
 # Records that are about something else: a name that matches a curated entity too resolves to that.
 # Likewise a name shared by a curated individual and an ontology class (WBRT) names the individual;
 # the class is reached by a name of its own ("whole-brain radiotherapy" class label, or its IRI).
@@ -99,6 +99,8 @@ class NameIndex:
         types: dict[str, set[str]] = {}
         for entity, type_ in rows(TYPES_QUERY):
             types.setdefault(sys.intern(entity.value), set()).add(sys.intern(type_.value))
+        for entity, ancestors in superclasses(rows(SUBCLASS_QUERY)).items():
+            types.setdefault(entity, set()).update(ancestors)
         shared: dict[frozenset, frozenset] = {}
         self.types = {entity: shared.setdefault(frozenset(found), frozenset(found)) for entity, found in types.items()}
         del types
@@ -172,6 +174,22 @@ class NameIndex:
                  if self.is_primary(iri) and iri in self.labelled
                  and (not allowed_types or self.types[iri] & allowed_types)}
         return sorted(names, key=str.casefold)[:limit]
+
+
+def superclasses(pairs) -> dict[str, set[str]]:
+    """Every class's superclasses, transitively (`rdfs:subClassOf+`), from the (class, superclass) rows."""
+    parents: dict[str, set[str]] = {}
+    for entity, parent in pairs:
+        parents.setdefault(sys.intern(entity.value), set()).add(sys.intern(parent.value))
+
+    def reach(start: str) -> set[str]:
+        found, todo = set(), [start]
+        while todo:
+            for parent in parents.get(todo.pop(), set()) - found:
+                found.add(parent)
+                todo.append(parent)
+        return found
+    return {entity: reach(entity) for entity in parents}
 
 
 def name_index(store) -> NameIndex:
