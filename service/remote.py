@@ -43,6 +43,17 @@ SELECT ?id ?date ?graph ?triples WHERE {
   ?dataset a void:Dataset ; dcterms:identifier ?id ; dcterms:issued ?date ; void:subset ?graph .
   ?graph void:triples ?triples .
 }"""
+# Its files, as the description lists them (the store holds no files: they are published elsewhere).
+DISTRIBUTIONS_QUERY = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
+SELECT ?url ?title ?media ?bytes ?sha256 WHERE {
+  ?dataset dcat:distribution ?distribution .
+  ?distribution dcat:downloadURL ?url ; dcterms:title ?title ; dcat:mediaType ?media ; dcat:byteSize ?bytes .
+  OPTIONAL { ?distribution spdx:checksum/spdx:checksumValue ?sha256 }
+} ORDER BY ?url"""
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 
 
 class RemoteStore:
@@ -144,7 +155,14 @@ class RemoteStore:
         first = rows[0]
         triples = {row["graph"].value: int(row["triples"].value) for row in rows}
         return Release(id=first["id"].value, date=first["date"].value, folder="", triples=triples,
-                       build_seconds=0.0)
+                       build_seconds=0.0, distributions=self.distributions())
+
+    def distributions(self) -> list[dict]:
+        rows = self.query(QueryRequest(DISTRIBUTIONS_QUERY, default_graphs=(str(GRAPH_META),)), self.timeout).dicts()
+        return [{"file": row["url"].value.rsplit("/", 1)[-1], "title": row["title"].value,
+                 "media_type": row["media"].value.removeprefix(IANA_MEDIA_TYPES), "bytes": int(row["bytes"].value),
+                 "sha256": row["sha256"].value if "sha256" in row else "", "download_url": row["url"].value}
+                for row in rows]
 
 
 def blank_node_labels(body: bytes) -> bytes:

@@ -2,13 +2,15 @@
 port), and the same service, catalogue and URLs answering from it through SPARQLWrapper."""
 import os
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from graph.load import load_release
-from lmkg.bench.servers import oxigraph_server
+from lmkg.bench.servers import oxigraph_server, venv_command
 from service import create_app
 from service.catalogue import expectation_failures, load_catalogue
 from service.query import bind_values
@@ -93,6 +95,78 @@ def test_endpoint_and_pages_in_remote_mode(remote_client):
     assert {"https://w3id.org/lungmet-kg/graph/seeds"} <= {b["g"]["value"] for b in graphs.json["results"]["bindings"]}
     page = remote_client.get("/id/drug/osimertinib", headers={"Accept": "text/html"})
     assert page.status_code == 200 and b"osimertinib" in page.data
+
+
+# -- a store bulk-loaded from the published dump: every URL of the embedded service ---------------------
+
+@pytest.fixture(scope="module")
+def bulk_client(tmp_path_factory, release, data_dir):
+    """Oxigraph bulk-loaded by its own loader from dataset.nq.gz, given the meta graph by `lmkg load
+    --meta-only` (the README's one extra step), served by a service with no release folder of its own."""
+    location = tmp_path_factory.mktemp("bulk")
+    subprocess.run([venv_command("oxigraph"), "load", "--location", str(location),
+                    "--file", str(Path(release.folder) / "dataset.nq.gz")], check=True, capture_output=True)
+    with oxigraph_server(location) as base:
+        subprocess.run([venv_command("lmkg"), "--data-dir", str(data_dir), "load", "--meta-only",
+                        "--endpoint", f"{base}/update"], check=True, capture_output=True)
+        app = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("empty")), "SPARQL_ENDPOINT": f"{base}/query",
+                          "TESTING": True})
+        yield app.test_client()
+
+
+def every_url(release) -> list[str]:
+    """A GET of each route of the service."""
+    return ["/", "/health", "/sparql", "/.well-known/void", "/api", "/openapi.json", "/charts/intracranial-outcomes",
+            "/downloads", f"/downloads/{release.id}", "/downloads/latest", "/downloads/latest/dataset.nq.gz",
+            f"/downloads/{release.id}/dataset.nq.gz", "/id/drug/osimertinib", "/ontology", "/queries",
+            "/queries/trials-for-drug?drug=crizotinib", "/queries/trials-for-drug.rq", f"/release/{release.id}",
+            "/search?q=osimertinib", "/static/site.css", "/vendor/yasgui/yasgui.min.js"]
+
+
+def test_every_url_answers_over_a_bulk_loaded_store(bulk_client, client, release):
+    for url in every_url(release):
+        remote, embedded = bulk_client.get(url), client.get(url)
+        assert remote.status_code < 400, (url, remote.get_data(as_text=True)[:300])
+        assert remote.status_code == embedded.status_code or url.endswith(".gz"), url
+
+
+def test_a_bulk_loaded_store_gives_the_same_answers(bulk_client, client):
+    for query, expectation in EXPECTATIONS[::4]:
+        params = expectation.get("params", {})
+        assert comparable(canned(bulk_client, query, params)) == comparable(canned(client, query, params)), query.name
+
+
+def test_downloads_over_a_store_name_the_published_files(bulk_client, release):
+    listing = bulk_client.get("/downloads").json
+    assert listing["latest"] == release.id
+    files = {d["file"]: d["url"] for d in listing["releases"][0]["distributions"]}
+    assert files["dataset.nq.gz"] == f"https://w3id.org/lungmet-kg/downloads/{release.id}/dataset.nq.gz"
+    redirect = bulk_client.get(f"/downloads/{release.id}/dataset.nq.gz")
+    assert redirect.status_code == 302 and redirect.location == files["dataset.nq.gz"]
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/n-quads", "application/trig", "application/ld+json"])
+def test_the_service_description_over_a_store(bulk_client, client, accept):
+    remote, embedded = bulk_client.get("/sparql", headers={"Accept": accept}), client.get("/sparql", headers={"Accept": accept})
+    assert remote.status_code == embedded.status_code == 200 and remote.mimetype == accept
+    assert len(remote.data) > 10_000
+
+
+def test_void_names_the_canonical_iris_and_where_this_deployment_serves_them(client, release):
+    void = ox.Store()
+    void.load(client.get("/.well-known/void").data, format=ox.RdfFormat.TURTLE)
+    endpoints = {str(row["e"].value) for row in void.query(
+        "SELECT ?e { ?d <http://rdfs.org/ns/void#sparqlEndpoint> ?e }")}
+    assert endpoints == {"https://w3id.org/lungmet-kg/sparql", "http://localhost/sparql"}
+    urls = {row["u"].value for row in void.query("SELECT ?u { ?d <http://www.w3.org/ns/dcat#downloadURL> ?u }")}
+    assert f"http://localhost/downloads/{release.id}/dataset.nq.gz" in urls
+    assert f"https://w3id.org/lungmet-kg/downloads/{release.id}/dataset.nq.gz" in urls
+
+
+def test_public_base_url_names_the_deployment(data_dir):
+    app = create_app({"DATA_DIR": str(data_dir), "TESTING": True, "PUBLIC_BASE_URL": "https://kg.example.org/"})
+    body = app.test_client().get("/sparql", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    assert "<https://kg.example.org/sparql>" in body and "<http://localhost/sparql>" not in body
 
 
 def test_store_errors_become_problems(remote_client):

@@ -12,7 +12,6 @@ import requests
 from lmkg.bench.servers import lmkg_server, venv_command, virtuoso_server
 from service import create_app
 from service.catalogue import expectation_failures
-from tests.conftest import same_answer
 from tests.test_remote import CATALOGUE, EXPECTATIONS, canned, comparable
 
 USER, PASSWORD = "dba", "dba"    # a fresh Virtuoso database's administrator
