@@ -24,7 +24,7 @@ RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 FORMATS = "http://www.w3.org/ns/formats/"
 RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
                   "application/ld+json": "json-ld", "application/n-quads": "nquads", "application/trig": "trig",
-                  "text/plain": "nt"}
+                  "text/plain": "nt", "application/json": "json-ld"}
 
 
 META_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"

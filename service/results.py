@@ -26,6 +26,7 @@ GRAPH_TYPES = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
     "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/json": ox.RdfFormat.JSON_LD,   # a client asking for JSON gets JSON-LD (not 406)
 }
 # short names accepted in `format=` (and SPARQLWrapper's output=/results=) parameters
 FORMAT_NAMES = {
