@@ -63,13 +63,14 @@ def public_url(endpoint: str, **values) -> str:
 
 def deployment_statements(release, description: Graph) -> Graph:
     """Where this deployment serves the endpoint and the files, beside the canonical IRIs: the endpoint as
-    another `void:sparqlEndpoint`, each file it holds as another `dcat:downloadURL`."""
+    another `void:sparqlEndpoint`, each file it holds as another `dcat:accessURL` (a distribution has one
+    `dcat:downloadURL`, the canonical one: graph/shapes/metadata)."""
     g = Graph()
     g.add((release.iri, VOID.sparqlEndpoint, URIRef(public_url("sparql.endpoint"))))
     if void_path(release):
         for distribution, url in description.subject_objects(DCAT.downloadURL):
             name = str(url).rsplit("/", 1)[-1]
-            g.add((distribution, DCAT.downloadURL, URIRef(public_url("downloads.file", release_id=release.id, name=name))))
+            g.add((distribution, DCAT.accessURL, URIRef(public_url("downloads.file", release_id=release.id, name=name))))
     return g
 
 

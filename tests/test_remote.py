@@ -158,9 +158,11 @@ def test_void_names_the_canonical_iris_and_where_this_deployment_serves_them(cli
     endpoints = {str(row["e"].value) for row in void.query(
         "SELECT ?e { ?d <http://rdfs.org/ns/void#sparqlEndpoint> ?e }")}
     assert endpoints == {"https://w3id.org/lungmet-kg/sparql", "http://localhost/sparql"}
-    urls = {row["u"].value for row in void.query("SELECT ?u { ?d <http://www.w3.org/ns/dcat#downloadURL> ?u }")}
-    assert f"http://localhost/downloads/{release.id}/dataset.nq.gz" in urls
-    assert f"https://w3id.org/lungmet-kg/downloads/{release.id}/dataset.nq.gz" in urls
+    dcat = "http://www.w3.org/ns/dcat#"
+    local = {row["u"].value for row in void.query(f"SELECT ?u {{ ?d <{dcat}accessURL> ?u }}")}
+    canonical = {row["u"].value for row in void.query(f"SELECT ?u {{ ?d <{dcat}downloadURL> ?u }}")}
+    assert f"http://localhost/downloads/{release.id}/dataset.nq.gz" in local
+    assert f"https://w3id.org/lungmet-kg/downloads/{release.id}/dataset.nq.gz" in canonical
 
 
 def test_public_base_url_names_the_deployment(data_dir):
