@@ -3,9 +3,11 @@ limits are stated where they apply), and `/api`, a page for people. tests/test_f
 against it, so what it says is what the service does."""
 import json
 import re
+from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
+from graph.release import read_release, releases_dir
 from service.limits import enabled
 from service.results import FORMAT_NAMES, available_types, negotiate
 
@@ -89,10 +91,12 @@ def query_operation(query) -> dict:
 
 
 def release_parameter() -> dict:
-    """`release=`: a release id; the kept ones answer, others get 410 (an enum of the kept ones would go stale
-    in a generated client at the next release, and in remote mode the store's release is the one kept)."""
+    """`release=`: one of the releases kept on this service (another gets 410); in remote mode, the store's."""
+    runtime = current_app.extensions["lmkg"]
+    folder = releases_dir(Path(current_app.config["DATA_DIR"]))
+    kept = {p.name for p in folder.iterdir() if p.is_dir() and read_release(p)} if folder.is_dir() else set()
     return {"name": "release", "in": "query", "required": False,
-            "schema": {"type": "string", "pattern": "^([0-9a-f]{16})?$"},
+            "schema": enum_schema(["", *sorted(kept | {runtime.current.id})]),
             "description": "answer from this kept release (410 for one no longer kept; empty: the current one)"}
 
 

@@ -63,6 +63,12 @@ def enum_type(annotation):
                  if inspect.isclass(t) and issubclass(t, enum.Enum)), None)
 
 
+def argument(module, name: str, value):
+    """A value as the operation takes it: an enum member for an enum parameter."""
+    kind = enum_type(inspect.signature(module.sync_detailed).parameters[name].annotation)
+    return kind(value) if kind else value
+
+
 def call(client, module, **arguments):
     response = module.sync_detailed(client=client, **arguments)
     assert 200 <= response.status_code < 300, (module.__name__, arguments, response.content[:300])
@@ -72,15 +78,8 @@ def call(client, module, **arguments):
 def canned_arguments(module, parameters: list[dict]) -> dict:
     """Each parameter's example (an enum member for enum parameters)."""
     signature = inspect.signature(module.sync_detailed).parameters
-    arguments = {}
-    for parameter in parameters:
-        name = parameter["name"]
-        if "example" not in parameter or name not in signature:
-            continue
-        kind = enum_type(signature[name].annotation)
-        value = parameter["example"]
-        arguments[name] = kind(value) if kind else (str(value) if isinstance(value, str) else value)
-    return arguments
+    return {p["name"]: argument(module, p["name"], p["example"]) for p in parameters
+            if "example" in p and p["name"] in signature}
 
 
 def test_every_canned_query_in_every_format_through_the_generated_client(generated, release):
@@ -93,9 +92,8 @@ def test_every_canned_query_in_every_format_through_the_generated_client(generat
         formats = enum_type(inspect.signature(module.sync_detailed).parameters["format_"].annotation)
         for fmt in formats:
             call(client, module, **arguments, format_=fmt)
-        call(client, module, **arguments, release=release.id)
-        call(client, module, **arguments, explain=next(e for e in enum_type(
-            inspect.signature(module.sync_detailed).parameters["explain"].annotation) if e.value == "1"))
+        call(client, module, **arguments, release=argument(module, "release", release.id))
+        call(client, module, **arguments, explain=argument(module, "explain", "1"))
 
 
 def test_the_other_operations_through_the_generated_client(generated, release):
@@ -103,7 +101,8 @@ def test_the_other_operations_through_the_generated_client(generated, release):
     call(client, operation("health"))
     call(client, operation("catalogue"))
     call(client, operation("sparql_get"))                                      # the service description
-    call(client, operation("sparql_get"), query="SELECT * { ?s ?p ?o } LIMIT 1", release=release.id)
+    sparql_get = operation("sparql_get")
+    call(client, sparql_get, query="SELECT * { ?s ?p ?o } LIMIT 1", release=argument(sparql_get, "release", release.id))
     post = operation("sparql_post")
     body = typing.get_args(inspect.signature(post.sync_detailed).parameters["body"].annotation) or \
         (inspect.signature(post.sync_detailed).parameters["body"].annotation,)
