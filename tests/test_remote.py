@@ -173,6 +173,20 @@ def test_public_base_url_names_the_deployment(data_dir):
     assert "<https://kg.example.org/sparql>" in body and "<http://localhost/sparql>" not in body
 
 
+def test_requests_are_those_every_store_answers():
+    """GET, or a form-encoded POST when long (Virtuoso never answers application/sparql-query), and no
+    `format=` (Virtuoso answers format=xml with 406)."""
+    from graph.release import Release
+    from service.query import QueryRequest
+    from service.remote import RemoteStore
+    store = RemoteStore("http://127.0.0.1:9/sparql", release=Release("0" * 16, "2026-01-01", "", {"urn:g": 1}, 0.0))
+    for text, method in (("ASK {}", "GET"), ("ASK {} #" + "x" * 5000, "POST")):
+        sent = store.client(text, "ASK", QueryRequest(text), 5)._createRequest()
+        assert sent.get_method() == method
+        assert "format=" not in sent.full_url + (sent.data or b"").decode()
+        assert method == "GET" or sent.get_header("Content-type") == "application/x-www-form-urlencoded"
+
+
 def test_store_errors_become_problems(remote_client):
     bad = remote_client.get("/sparql", query_string={"query": "SELECT * WHERE {"})
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
