@@ -111,7 +111,7 @@ def test_a_result_the_store_cut_is_refused_not_truncated(virtuoso, data_dir):
     more, so it reads Virtuoso's X-SPARQL-MaxRows header."""
     base, _ = virtuoso
     app = create_app({"DATA_DIR": str(data_dir), "SPARQL_ENDPOINT": f"{base}/sparql", "TESTING": True,
-                      "MAX_ROWS": 100_001})
+                      "MAX_ROWS": 100_001, "QUERY_TIMEOUT": 60})   # 100,001 rows take seconds on a loaded machine
     response = app.test_client().get("/sparql", query_string={"query": "SELECT ?s { { ?s ?p ?o } UNION { ?s ?p ?o } }"})
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
 
