@@ -9,7 +9,9 @@ import subprocess
 import pyoxigraph as ox
 import pytest
 import requests
+from requests.auth import HTTPDigestAuth
 
+from graph.load import UpdateEndpoint
 from lmkg.bench.servers import lmkg_server, venv_command, virtuoso_server
 from service import create_app
 from service.catalogue import expand, expectation_failures
@@ -60,6 +62,15 @@ def virtuoso_client(virtuoso, data_dir):
 def test_the_cli_loads_every_graph_with_digest_auth(virtuoso, release):
     _, output = virtuoso
     assert f"loaded release {release.id}" in output and "in 5 graphs" in output
+
+
+def test_sparql_update_with_digest_auth(virtuoso):
+    """/sparql-auth answers Basic with 401 and a Digest challenge: the loader answers the challenge."""
+    base, _ = virtuoso
+    endpoint = UpdateEndpoint(f"{base}/sparql-auth", 30, (USER, PASSWORD))
+    endpoint.insert("urn:lmkg:test", [ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"))])
+    endpoint.drop("urn:lmkg:test")
+    assert isinstance(endpoint.session.auth, HTTPDigestAuth)
 
 
 @pytest.mark.parametrize("query,expectation", EXPECTATIONS,
