@@ -24,7 +24,7 @@ DIFFERS = {
     "drug-profile": "Virtuoso drops a drug's most specific class when two rdf:type patterns of the drug meet "
                     "an `rdfs:subClassOf*` path",
     "therapies-for-site": "Virtuoso cannot compile EXISTS inside IF in a BIND (SQL error SQ074)",
-    "treatment-options": "Virtuoso cannot compile EXISTS inside IF in a BIND (SQL error SQ074)",
+    "treatment-options": "Virtuoso's optimizer fails on it (SQ156); its first patterns alone lose rows",
 }
 SAMPLE = 3   # entities of each entity parameter's classes, beside the declared examples
 
