@@ -33,8 +33,9 @@ def install_virtuoso() -> str:
     """virtuoso-t, installed from Debian when missing (as `make system-deps` does); skips only if that fails."""
     if not shutil.which("virtuoso-t"):
         sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", "virtuoso-opensource"],
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, capture_output=True, timeout=600)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for step in (["update", "-q"], ["install", "-y", "-q", "--no-install-recommends", "virtuoso-opensource"]):
+            subprocess.run([*sudo, "apt-get", *step], env=env, capture_output=True, timeout=600)
     if not shutil.which("virtuoso-t"):
         pytest.skip("Virtuoso cannot be installed here (apt-get install virtuoso-opensource failed)")
     return shutil.which("virtuoso-t")
