@@ -101,7 +101,8 @@ def cmd_load(args) -> int:
         print(f"no release {args.release!r} in {folder}", file=sys.stderr)
         return 1
     credentials = (args.user, args.password) if args.user else None
-    load_release(release, args.endpoint, args.batch_size, credentials=credentials)
+    load_release(release, args.endpoint, args.batch_size, credentials=credentials, graph_store=args.graph_store,
+                 meta_only=args.meta_only)
     return 0
 
 
@@ -232,12 +233,19 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--parts", help="some of inprocess,build,http,growth (default all); the others are kept "
                                    "from the previous run in --out")
     b.set_defaults(func=cmd_bench)
-    ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store with SPARQL Update, in batches")
-    ld.add_argument("--endpoint", required=True, help="the store's SPARQL Update endpoint")
+    ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store (SPARQL Update or Graph Store "
+                                     "Protocol), in batches")
+    target = ld.add_mutually_exclusive_group(required=True)
+    target.add_argument("--endpoint", help="the store's SPARQL Update endpoint")
+    target.add_argument("--graph-store", help="the store's Graph Store Protocol endpoint (Virtuoso: "
+                                              "/sparql-graph-crud-auth; Oxigraph: /store)")
+    ld.add_argument("--meta-only", action="store_true",
+                    help="load only the meta graph (the release description), into a store bulk-loaded from "
+                         "dataset.nq.gz")
     ld.add_argument("--release", help="the release id (default: the latest, built first if there is none)")
-    ld.add_argument("--batch-size", type=int, default=10_000, help="triples per INSERT DATA request")
-    ld.add_argument("--user", help="HTTP user for the update endpoint (e.g. Virtuoso's /sparql-auth)")
-    ld.add_argument("--password", help="HTTP password for the update endpoint")
+    ld.add_argument("--batch-size", type=int, default=10_000, help="triples per request")
+    ld.add_argument("--user", help="HTTP user (Basic or Digest, as the store asks: Virtuoso's /sparql-auth)")
+    ld.add_argument("--password", help="HTTP password")
     ld.set_defaults(func=cmd_load)
     return p
 

@@ -24,6 +24,7 @@ DEFAULTS = {
     "SPARQL_ENDPOINT": None,        # remote mode: a SPARQL 1.1 query endpoint holding a loaded release
     "REMOTE_TIMEOUT": 30.0,         # seconds to wait for the remote store on trusted (canned, page) queries
     "REMOTE_RELEASE_TTL": 10.0,     # seconds before remote mode asks the store again which release it holds
+    "PUBLIC_BASE_URL": None,        # where this deployment is reached (e.g. https://kg.example.org); None: the request's host
     "CONTENT_SECURITY_POLICY": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                "script-src 'self'; object-src 'none'; frame-ancestors 'none'",
 }

@@ -30,13 +30,13 @@ SELECT ?entity ?name ?property WHERE {
 }"""
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # The types of an entity; an ontology class also counts as "of" its superclasses, so a parameter that
-# takes therapies accepts a therapy class (e.g. "immune checkpoint inhibitor") as well as a drug.
+# takes therapies accepts a therapy class (e.g. "immune checkpoint inhibitor") as well as a drug. The
+# superclasses are closed here, not by `rdfs:subClassOf+`: Virtuoso refuses a path with both ends unbound.
 TYPES_QUERY = """
+SELECT ?entity ?type WHERE { ?entity a ?type FILTER (isIRI(?entity) && isIRI(?type)) }"""
+SUBCLASS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?entity ?type WHERE {
-  { ?entity a ?type } UNION { ?entity rdfs:subClassOf+ ?type }
-  FILTER (isIRI(?entity) && isIRI(?type))
-}"""
+SELECT ?entity ?type WHERE { ?entity rdfs:subClassOf ?type FILTER (isIRI(?entity) && isIRI(?type)) }"""
 # What an entity stands for in a parameter that does not take it (service/clinical.py): a gene for its
 # alterations ("ALK" for ALK fusion and ALK resistance mutations), a metastatic disease for its site.
 READINGS_QUERY = """
@@ -112,6 +112,8 @@ class NameIndex:
         types: dict[str, set[str]] = {}
         for entity, type_ in rows(TYPES_QUERY):
             types.setdefault(sys.intern(entity.value), set()).add(sys.intern(type_.value))
+        for entity, ancestors in superclasses(rows(SUBCLASS_QUERY)).items():
+            types.setdefault(entity, set()).update(ancestors)
         shared: dict[frozenset, frozenset] = {}
         self.types = {entity: shared.setdefault(frozenset(found), frozenset(found)) for entity, found in types.items()}
         del types
@@ -206,6 +208,22 @@ class NameIndex:
                  and (not allowed_types or any(self.types.get(x, frozenset()) & allowed_types
                                                for x in (iri, *self.stands_for.get(iri, ()))))}
         return sorted(names, key=str.casefold)[:limit]
+
+
+def superclasses(pairs) -> dict[str, set[str]]:
+    """Every class's superclasses, transitively (`rdfs:subClassOf+`), from the (class, superclass) rows."""
+    parents: dict[str, set[str]] = {}
+    for entity, parent in pairs:
+        parents.setdefault(sys.intern(entity.value), set()).add(sys.intern(parent.value))
+
+    def reach(start: str) -> set[str]:
+        found, todo = set(), [start]
+        while todo:
+            for parent in parents.get(todo.pop(), set()) - found:
+                found.add(parent)
+                todo.append(parent)
+        return found
+    return {entity: reach(entity) for entity in parents}
 
 
 def name_index(store) -> NameIndex:
