@@ -243,6 +243,31 @@ def page_path_filter(iri: str) -> str:
     return page_path(iri) or iri
 
 
+@bp.get("/glossary")
+def glossary():
+    """The abbreviations the answers use, each also explained on hover where it appears."""
+    from service.readable import GLOSSARY
+    return render_template("glossary.html", glossary=GLOSSARY)
+
+
+@bp.app_template_filter("abbreviate")
+def abbreviate_filter(text: str):
+    from service.readable import abbreviate
+    return abbreviate(text)
+
+
+@bp.app_template_filter("cell_html")
+def cell_html_filter(cell, column):
+    from service.answer_table import cell_html
+    return cell_html(cell, column)
+
+
+@bp.app_template_filter("sort_key")
+def sort_key_filter(cell):
+    from service.answer_table import sort_key
+    return sort_key(cell)
+
+
 @bp.app_context_processor
 def helpers():
     from service.query_page import query_url
