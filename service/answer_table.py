@@ -5,21 +5,25 @@
     #+   best_iorr_evidence: {title: Best iORR, format: outcome}
     #+   source: {title: Source, provenance: true}
     #+   option: {hidden: true}
+    #+   control: {from: value, title: Control arm, format: measure, when: {arm_role_label: control}}
 
 Columns show in the header's order; variables the header does not name, and those marked hidden, stay
-out of the table (they are in the downloads). Rows that differ only in their provenance columns (or,
+out of the table (they are in the downloads). A column may show another variable (`from`), only for rows
+whose variables have the given values (`when`; null for unbound): the arm's and the comparator's value
+of an outcome side by side. The measure format writes a value with its range, unit and qualifier. Rows that differ only in their provenance columns (or,
 with `fold: [col, …]` in the header, rows with the same values in those columns) fold into one row
 listing every distinct value, in answer order: one line per therapy, with all its sources.
 A query without the header shows every variable, an IRI named by its `<name>_label` column.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from service.readable import clean, literal_html, local_name, outcome_html
+from service.readable import PERCENT, clean, literal_html, local_name, outcome_html
 
-FORMATS = {"text", "outcome", "long"}
+FORMATS = {"text", "outcome", "measure"}
+UNITS = {"percent": "%", "month": " months"}
 COMPANION_SUFFIXES = ("_label", "_file")
 
 
@@ -32,6 +36,16 @@ class ColumnSpec:
     provenance: bool = False       # sources and wording: rows differing only here fold into one
     format: str = "text"           # outcome: "<given> in <study> (<role> arm): <printed>" cells
     help: str | None = None        # hover text of the column title
+    source: str = ""               # the variable shown (the column's name unless `from` says otherwise)
+    when: dict = field(default_factory=dict)
+
+    def value(self, row: dict):
+        """The term this column shows for a row (None when the row is not for this column)."""
+        if any(getattr(row.get(k), "value", None) != v for k, v in self.when.items()):
+            return None
+        if self.format == "measure":
+            return measure(row)
+        return row.get(self.source or self.name)
 
 
 def read_columns(header: dict, variables: set[str], where: str) -> tuple[list[ColumnSpec], list[str]]:
@@ -39,13 +53,15 @@ def read_columns(header: dict, variables: set[str], where: str) -> tuple[list[Co
     specs = []
     for name, spec in (header.get("columns") or {}).items():
         spec = spec or {}
-        if name not in variables or (spec.get("label") and spec["label"] not in variables):
-            raise ValueError(f"{where}: column {name} (or its label) is not a variable of the query")
+        used = {spec.get("from", name), *(spec.get("when") or {})} | ({spec["label"]} if spec.get("label") else set())
+        if used - variables:
+            raise ValueError(f"{where}: column {name} uses {', '.join(sorted(used - variables))}, not variables of the query")
         if spec.get("format", "text") not in FORMATS:
             raise ValueError(f"{where}: column {name}: format is one of {', '.join(sorted(FORMATS))}")
         specs.append(ColumnSpec(name, spec.get("title") or name.replace("_", " "), spec.get("label"),
                                 bool(spec.get("hidden")), bool(spec.get("provenance")),
-                                spec.get("format", "text"), spec.get("help")))
+                                spec.get("format", "text"), spec.get("help"), spec.get("from", name),
+                                {k: (None if v is None else str(v)) for k, v in (spec.get("when") or {}).items()}))
     fold = list(header.get("fold") or [])
     if set(fold) - {s.name for s in specs}:
         raise ValueError(f"{where}: fold names columns the header does not declare")
@@ -67,6 +83,20 @@ def default_columns(variables: list[str]) -> list[ColumnSpec]:
     return shown
 
 
+def measure(row: dict):
+    """An outcome's value as people write it: "30.2 months", "12–18 months", "not reached"."""
+    number = getattr(row.get("value"), "value", None)
+    if number is None and row.get("lower") is not None:
+        number = f"{row['lower'].value}–{row['upper'].value}"
+    unit = UNITS.get(getattr(row.get("unit_label"), "value", ""), "")
+    qualifier = getattr(row.get("qualifier_label"), "value", None)
+    if number is None and qualifier is None:
+        return None
+    text = f"{number}{unit}" if number is not None else ""
+    text = f"{text} ({qualifier})" if text and qualifier else text or qualifier
+    return ox.Literal(text)
+
+
 @dataclass
 class Cell:
     """The distinct values of one column over the folded rows: (term, label term) pairs."""
@@ -75,13 +105,13 @@ class Cell:
 
 def fold_rows(rows: list[dict], columns: list[ColumnSpec], fold: list[str]) -> list[list[Cell]]:
     """Rows as lists of cells, rows with the same key folded into the first one's place."""
-    keys = fold or [c.name for c in columns if not c.provenance]
+    keyed = [c for c in columns if c.name in fold] if fold else [c for c in columns if not c.provenance]
     groups: dict[tuple, list[list]] = {}
     for row in rows:
-        key = tuple(row.get(name) for name in keys)
+        key = tuple(c.value(row) for c in keyed)
         cells = groups.setdefault(key, [[] for _ in columns])
         for cell, column in zip(cells, columns):
-            value = row.get(column.name)
+            value = column.value(row)
             pair = (value, row.get(column.label) if column.label else None)
             if value is not None and pair not in cell:
                 cell.append(pair)
@@ -104,9 +134,13 @@ def cell_html(cell: Cell, column: ColumnSpec) -> Markup:
     return Markup("<br>").join(parts)
 
 
-def sort_key(cell: Cell) -> str:
-    """What the table's sort script orders a cell by (data-sort): a number as itself, else its text."""
+def sort_key(cell: Cell, column: ColumnSpec) -> str:
+    """What the table's sort script orders a cell by (data-sort): a number as itself (an outcome cell by
+    its first percentage), else its text."""
     if not cell.values:
         return ""
     term, label = cell.values[0]
+    if column.format == "outcome":
+        number = PERCENT.search(term.value.split(": ", 1)[-1])
+        return number.group(1) if number else ""
     return getattr(label, "value", None) or term.value

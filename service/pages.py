@@ -263,9 +263,9 @@ def cell_html_filter(cell, column):
 
 
 @bp.app_template_filter("sort_key")
-def sort_key_filter(cell):
+def sort_key_filter(cell, column):
     from service.answer_table import sort_key
-    return sort_key(cell)
+    return sort_key(cell, column)
 
 
 @bp.app_context_processor

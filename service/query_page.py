@@ -75,9 +75,9 @@ class AnswerTable:
 
 
 def answer_table(query: CannedQuery, result) -> AnswerTable:
-    declared = [c for c in query.columns if c.name in result.variables]
+    declared = [c for c in query.columns if c.source in result.variables]
     columns = [c for c in declared if not c.hidden] if declared else default_columns(result.variables)
-    named = {c.name for c in columns} | {c.label for c in columns if c.label}
+    named = {c.source or c.name for c in columns} | {c.label for c in columns if c.label}
     hidden = [v for v in result.variables if v not in named]
     rows = result.dicts()
     return AnswerTable(columns, fold_rows(rows, columns, query.fold if declared else []), len(rows), hidden)

@@ -28,7 +28,7 @@ ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(GLOSSARY, key=len, reverse=Tr
 LATEX = [(re.compile(r"\\geq?\b"), "≥"), (re.compile(r"\\leq?\b"), "≤"), (re.compile(r"\\times\b"), "×"),
          (re.compile(r"\\pm\b"), "±"), (re.compile(r"\\%"), "%"), (re.compile(r"[${}]"), "")]
 DOUBLED = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)     # "phase phase III"
-CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")       # "highPenetration"
+CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")       # "highPenetration"
 NCT = re.compile(r"\bNCT\d{8}\b")
 CHICTR = re.compile(r"\bChiCTR[-\w]*\d{6,}\b")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
