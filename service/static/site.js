@@ -17,10 +17,10 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// Answer tables (table.answer): a filter box that hides rows not containing its text, and column titles
+// Answer tables (table[data-answer]): a filter box that hides rows not containing its text, and column titles
 // that sort the rows (numbers as numbers, by each cell's data-sort). Without this file the table is plain.
 document.addEventListener("DOMContentLoaded", () => {
-  for (const table of document.querySelectorAll("table.answer")) {
+  for (const table of document.querySelectorAll("table[data-answer]")) {
     addFilter(table);
     for (const [index, th] of [...table.tHead.rows[0].cells].entries()) makeSortable(table, th, index);
   }
