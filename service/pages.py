@@ -210,12 +210,16 @@ SELECT ?term ?kind ?label ?definition WHERE {
 
 @bp.app_template_filter("term_link")
 def term_link(term, label=None):
-    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text; an IRI
-    without a label given is named by its label in the graph."""
+    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, each named by a label
+    (given, or its label in the graph, or its last path segment: never the IRI itself); literals as
+    readable text (registry numbers and DOIs linked, abbreviations explained, long wording folded)."""
     import pyoxigraph as ox
+    from service.readable import clean, literal_html, local_name
     value = getattr(term, "value", "")
-    name = getattr(label, "value", None) or (known_label(value) if isinstance(term, ox.NamedNode) else None)
-    return link(value, name or value)
+    if not isinstance(term, ox.NamedNode):
+        return literal_html(getattr(label, "value", None) or value)
+    name = getattr(label, "value", None) or known_label(value) or local_name(value)
+    return link(value, clean(name))
 
 
 @bp.app_template_global("link")
