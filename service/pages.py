@@ -11,6 +11,7 @@ from service.query import QueryRequest
 from service.entity_views import ViewBuilder, intracranial_chart, page_path
 from service.explain import explain, resolve_entity
 from service.results import GRAPH_TYPES, content_type, serialize
+from service.search_hits import SearchAnswer, find, seed_counts
 
 bp = Blueprint("pages", __name__)
 PAGE_TYPES = ["text/html", *GRAPH_TYPES]
@@ -102,11 +103,17 @@ def search():
                       slug="search-too-long")
     store = runtime().store(request.args.get("release"))
     index = runtime().index(store.release.id)
-    hits = [{"iri": iri, "path": page_path(iri) or f"/ontology#{iri.split('#', 1)[-1]}", "label": index.label(iri),
-             "matched": name, "kind": kind_of(iri)} for iri, name in index.search(text, SEARCH_LIMIT)] if text else []
-    response = Response(render_template("search.html", q=text, hits=hits, limit=SEARCH_LIMIT))
+    answer = find(index, text, SEARCH_LIMIT) if text else SearchAnswer()
+    counts = seed_counts(store, sorted({iri for group in answer.groups for iri, _ in group.hits}))
+    groups = [(group, [hit(index, iri, name, counts) for iri, name in group.hits]) for group in answer.groups]
+    response = Response(render_template("search.html", q=text, answer=answer, groups=groups, limit=SEARCH_LIMIT))
     answer_headers(response, store.release.id)
     return response
+
+
+def hit(index, iri: str, name: str, counts: dict[str, int]) -> dict:
+    return {"iri": iri, "path": page_path(iri) or f"/ontology#{iri.split('#', 1)[-1]}", "label": index.label(iri),
+            "matched": name, "kind": kind_of(iri), "seeds": counts.get(iri, 0)}
 
 
 MAX_SEARCH_LENGTH = 200
