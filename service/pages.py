@@ -163,6 +163,7 @@ def entity(path: str):
         view = ViewBuilder(store, index, state.catalogue, iri).build()
         rows = store.run(QueryRequest(ROWS, bindings=bindings)).dicts()
         page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE,
+                               release=store.release,
                                explanation=explain(store, index, iri))
         state.cache.put(key, page)
     response = Response(page)
