@@ -6,14 +6,15 @@ document.addEventListener("DOMContentLoaded", () => {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: () => [{ endpoint: config.endpoint }], keys: [] },
-    yasqe: { value: config.starter, editorHeight: "420px" },
+    // the prefixes folded into one line, so that the starter query shows without scrolling
+    yasqe: { value: config.starter, editorHeight: "420px", collapsePrefixesOnLoad: true },
   });
   window.lmkgYasgui = yasgui;   // for people poking at it from the console, and for the browser tests
 
   for (const button of document.querySelectorAll("button[data-example]")) {
     button.addEventListener("click", () => {
       const example = config.examples[Number(button.dataset.example)];
-      const tab = yasgui.addTab(true, { name: example.name, yasqe: { value: example.query },
+      const tab = yasgui.addTab(true, { name: example.name, yasqe: { value: example.query, collapsePrefixesOnLoad: true },
                                         requestConfig: { endpoint: config.endpoint } });
       tab.show();
       document.getElementById("yasgui").scrollIntoView();
