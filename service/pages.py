@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
 from service.catalogue import ParameterError
+from service.browse import KINDS, entities
 from service.deprecated import deprecated_answer
 from service.http import answer_headers
 from service.problems import Problem, query_problems
@@ -144,6 +145,8 @@ def intracranial_outcomes():
 @bp.get("/id/<path:path>")
 def entity(path: str):
     import pyoxigraph as ox
+    if path.endswith("/") and path[:-1] in KINDS:
+        return browse(path[:-1])
     iri = f"{BASE}id/{path}"
     store = runtime().store(request.args.get("release"))
     moved = deprecated_answer(store, iri) if is_iri(iri) else None
@@ -167,6 +170,16 @@ def entity(path: str):
                                explanation=explain(store, index, iri))
         state.cache.put(key, page)
     response = Response(page)
+    answer_headers(response, store.release.id)
+    return response
+
+
+def browse(kind: str):
+    """The list of every entity of one kind, with key facts (computed once per release)."""
+    state = runtime()
+    store = state.store(request.args.get("release"))
+    rows = state.once_per_release(store.release.id, f"browse-{kind}", lambda: entities(store, kind))
+    response = Response(render_template("browse.html", kind=kind, title=KINDS[kind], rows=rows, kinds=KINDS))
     answer_headers(response, store.release.id)
     return response
 
