@@ -241,7 +241,7 @@ def test_journey_osimertinib_trials_and_intracranial_outcomes(page, browser, liv
     expect(summary.get_by_role("link", name="DRUGBANK:DB09330")).to_have_attribute("href", re.compile("drugbank"))
     assert_chart_drawn(page)
     page.get_by_role("link", name="Trials and outcomes").click()
-    page.get_by_role("heading", name="FLAURA2").get_by_role("link").click()
+    page.get_by_role("heading", name="FLAURA2").get_by_role("link", name="FLAURA2").click()
     expect(page).to_have_url(re.compile(r"/id/study/flaura2$"))
     assert_chart_drawn(page)
     screenshot(page.locator("figure.chart").first, "journey-flaura2-chart")
@@ -299,14 +299,14 @@ def test_journey_write_run_save_and_reopen_a_query(page, live_server):
 
 
 def test_journey_catalogue_to_answer_to_download(page, live_server):
-    page.goto(live_server + "/queries/")
+    page.goto(live_server + "/queries")
     page.locator("section#trials-for-drug").get_by_role("button", name="Run").click()
     expect(page).to_have_url(re.compile(r"/queries/trials-for-drug\?drug="))
     expect(page.locator("table.results")).to_be_visible()        # the answer page, not raw JSON
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename and "study" in Path(download.value.path()).read_text()
-    page.goto(live_server + "/queries/")
+    page.goto(live_server + "/queries")
     page.get_by_role("link", name=re.compile("Every reported outcome of a trial")).click()
     expect(page).to_have_url(re.compile(r"/queries/trial-outcomes$"))
 
@@ -336,7 +336,7 @@ def test_journey_misspelled_ambiguous_and_empty(page, live_server):
 def test_no_page_is_wider_than_a_phone(browser, live_server):
     page = open_page(browser)
     page.set_viewport_size(PHONE)
-    for path in ["/", "/queries/", "/queries/trial-outcomes?trial=FLAURA2", "/charts/intracranial-outcomes",
+    for path in ["/", "/queries", "/queries/trial-outcomes?trial=FLAURA2", "/charts/intracranial-outcomes",
                  "/id/gene/alk", "/search?q=EGFR", "/glossary", "/downloads", "/api", "/ontology"]:
         page.goto(live_server + path)
         width = page.evaluate("document.documentElement.scrollWidth")
