@@ -128,7 +128,12 @@ def draw_panel(ax, panel: Panel) -> None:
     if panel.unit == "percent":
         ax.set_xlim(0, 105)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    # the legend from the roles' colours: a panel's first bar may be a hatched NR bar, not the role's look
+    from matplotlib.patches import Patch
+    handles = [Patch(color=ROLE_COLOURS.get(role, "#26a269"), label=role) for role in roles]
+    if any(bar.value is None for bar in panel.bars):
+        handles.append(Patch(facecolor="white", edgecolor="#5e5c64", hatch="///", label="not reached (NR)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
 
 
 def inline(svg: str, title: str) -> str:
