@@ -68,6 +68,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX bibo: <http://purl.org/ontology/bibo/>
 SELECT ?entity ?fact ?value ?value_label WHERE {
   { ?entity a ?value . FILTER STRSTARTS(STR(?value), STR(lmkg:))
     FILTER NOT EXISTS { ?entity a ?narrower . ?narrower rdfs:subClassOf ?value . FILTER (?narrower != ?value) }
@@ -78,6 +79,9 @@ SELECT ?entity ?fact ?value ?value_label WHERE {
   UNION { ?entity lmkg:registryNumber ?value BIND ("registry number" AS ?fact) }
   UNION { ?entity lmkg:hasBBBPenetrationLevel ?value BIND ("BBB penetration" AS ?fact) }
   UNION { ?entity prov:wasDerivedFrom ?value . ?value a lmkg:SeedDocument BIND ("source" AS ?fact) }
+  UNION { ?entity bibo:doi ?value BIND ("DOI" AS ?fact) }
+  UNION { ?entity dcterms:bibliographicCitation ?value BIND ("cited as" AS ?fact) }
+  UNION { ?entity a lmkg:Publication ; dcterms:title ?value BIND ("title" AS ?fact) }
   OPTIONAL { ?value rdfs:label ?value_label FILTER (LANG(?value_label) IN ("en", "")) }
 } ORDER BY ?fact ?value_label ?value"""
 
