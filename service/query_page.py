@@ -144,7 +144,9 @@ def other_values(query: CannedQuery, args: dict[str, str], problem: Problem) -> 
     if not param:
         return []
     options = [(s, s, None) for s in problem.extra.get("suggestions", [])]
-    options += [(candidate_text(c), c["iri"], c["iri"]) for c in problem.extra.get("candidates", [])]
+    from service.pages import kind_of
+    # a candidate is named and said what kind it is; its IRI goes in the link only
+    options += [(candidate_text(c), c["iri"], kind_of(c["iri"])) for c in problem.extra.get("candidates", [])]
     return [(text, query_url(query.name, {**args, param: value}), detail)
             for text, value, detail in options]
 
