@@ -31,6 +31,7 @@ DOUBLED = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)     # "phase phase III"
 CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")       # "highPenetration"
 NCT = re.compile(r"\bNCT\d{8}\b")
 CHICTR = re.compile(r"\bChiCTR[-\w]*\d{6,}\b")
+EUDRACT = re.compile(r"\d{4}-\d{6}-\d{2}")
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 LONG = 140                                               # longer wording folds behind <details>
 OUTCOME = re.compile(r"^(?P<given>.+?) in (?P<study>.+?)(?: \((?P<role>[^)]*) arm\))?: (?P<printed>.*)$")
@@ -63,6 +64,8 @@ def registry_url(number: str) -> str | None:
         return f"https://clinicaltrials.gov/study/{number}"
     if CHICTR.fullmatch(number):
         return "https://www.chictr.org.cn/searchprojEN.html?regno=" + number
+    if EUDRACT.fullmatch(number):
+        return "https://www.clinicaltrialsregister.eu/ctr-search/search?query=" + number
     return None
 
 
@@ -71,6 +74,8 @@ def literal_html(text: str) -> Markup:
     text = clean(text.strip())
     if DOI.match(text):
         return Markup(f'<a href="https://doi.org/{escape(text)}" rel="external">{escape(text)}</a>')
+    if EUDRACT.fullmatch(text):
+        return Markup(f'<a href="{registry_url(text)}" rel="external">{escape(text)}</a>')
     if len(text) <= LONG:
         return abbreviate(text)
     cut = text.rfind(" ", 0, LONG - 20)
