@@ -281,6 +281,12 @@ def test_journey_drug_and_trial_pages(page, browser, live_server):
 def test_journey_write_run_save_and_reopen_a_query(page, live_server):
     page.goto(live_server + "/sparql")
     expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+    expect(page.locator(".yasqe .CodeMirror")).to_contain_text("SELECT ?drug")   # prefixes folded: starter in view
+    page.evaluate("window.lmkgYasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s ?p }')")
+    page.locator(".yasqe_queryButton").first.click()
+    expect(page.locator(".yasr [role=alert]")).to_contain_text("Malformed query")    # read as a sentence
+    expect(page.locator(".yasr")).not_to_contain_text('"status"')
+    page.problems.clear()        # the 400 of the broken query is logged by the browser as a failed resource
     page.evaluate("""window.lmkgYasgui.getTab().getYasqe().setValue(
         'PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\\n' +
         'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n' +
