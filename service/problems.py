@@ -48,7 +48,8 @@ def store_unavailable(error: Exception) -> Problem:
 
 def problem_response(problem: Problem):
     """The problem as JSON, or as a page (same status) to a browser that prefers HTML."""
-    if wants_html():
+    # a 406 says no representation the client accepts exists: it stays a problem document, not the HTML asked for
+    if problem.status != 406 and wants_html():
         return problem_page(problem)
     body = {"type": f"{BASE}problems/{problem.slug}", "title": problem.title, "status": problem.status,
             "detail": problem.detail, "instance": request.path, **problem.extra}
