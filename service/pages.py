@@ -12,6 +12,7 @@ from service.query import QueryRequest
 from service.entity_views import ViewBuilder, intracranial_chart, page_path
 from service.explain import explain, resolve_entity
 from service.results import GRAPH_TYPES, content_type, serialize
+from service.readable import legend
 from service.search_hits import SearchAnswer, find, seed_counts
 
 bp = Blueprint("pages", __name__)
@@ -166,7 +167,8 @@ def entity(path: str):
         view = ViewBuilder(store, index, state.catalogue, iri).build()
         rows = store.run(QueryRequest(ROWS, bindings=bindings)).dicts()
         page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE,
-                               release=store.release,
+                               release=store.release, legend=state.once_per_release(
+                                   store.release.id, "claim-legend", lambda: legend(store)),
                                explanation=explain(store, index, iri))
         state.cache.put(key, page)
     response = Response(page)
