@@ -108,9 +108,23 @@ def search():
     answer = find(index, text, SEARCH_LIMIT) if text else SearchAnswer()
     counts = seed_counts(store, sorted({iri for group in answer.groups for iri, _ in group.hits}))
     groups = [(group, [hit(index, iri, name, counts) for iri, name in group.hits]) for group in answer.groups]
-    response = Response(render_template("search.html", q=text, answer=answer, groups=groups, limit=SEARCH_LIMIT))
+    response = Response(render_template("search.html", q=text, answer=answer, groups=groups, limit=SEARCH_LIMIT,
+                                         options_link=options_link(groups)))
     answer_headers(response, store.release.id)
     return response
+
+
+def options_link(groups: list) -> tuple[str, str, str] | None:
+    """When the words name a driver (gene or alteration) and a metastatic site (or disease), the question
+    is most likely "how is it treated there": a link to the treatment options for the two, as typed."""
+    def phrase_of(kinds):
+        return next((group.phrase for group, hits in groups if not group.near
+                     and any(h["kind"] in kinds for h in hits)), None)
+    driver, site = phrase_of({"gene", "alteration"}), phrase_of({"site", "disease"})
+    if driver and site and len(groups) > 1:
+        from service.query_page import query_url
+        return query_url("treatment-options", {"alteration": driver, "site": site}), driver, site
+    return None
 
 
 def hit(index, iri: str, name: str, counts: dict[str, int]) -> dict:

@@ -210,6 +210,11 @@ def answer_row(page, text: str):
 
 
 def test_journey_alk_positive_brain_metastases(page, browser, live_server):
+    page.goto(live_server + "/")                  # from the search box: the words lead to the options query
+    page.get_by_label("Name, synonym, symbol or identifier").fill("ALK brain metastases")
+    page.get_by_label("Name, synonym, symbol or identifier").press("Enter")
+    page.get_by_role("link", name="Treatment options for ALK with brain metastases").click()
+    expect(answer_row(page, "lorlatinib")).to_contain_text("92% vs 33% control · CROWN")
     page.goto(live_server + "/queries/treatment-options")
     page.get_by_label("alteration").fill("ALK-positive")
     page.get_by_label("site").fill("brain metastases")
