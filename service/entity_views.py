@@ -10,7 +10,7 @@ from graph.vocab import BASE
 from service.catalogue import CannedQuery, ParameterError, run_canned
 from service.charts import outcome_panels, render_svg
 from service.query import QueryRequest
-from service.query_page import query_url
+from service.query_page import query_url, rows_table
 
 LMKG = BASE + "ontology#"
 THERAPY, STUDY = LMKG + "Therapy", LMKG + "ClinicalStudy"
@@ -135,6 +135,7 @@ class EntityView:
     chart: object = None             # inline SVG markup, or None when there is nothing to draw
     chart_title: str = ""
     summary: Summary = field(default_factory=Summary)
+    side_by_side: object = None      # study: its outcomes with the arm's and the comparator's values side by side
 
 
 class ViewBuilder:
@@ -219,6 +220,7 @@ class ViewBuilder:
         })
         view.sections["evidence"].rows = [row for row in view.sections["evidence"].rows
                                           if row["type"].value != LMKG + "OutcomeMeasurement"]
+        view.side_by_side = rows_table(self.catalogue["trial-outcomes"], outcomes.rows)
         view.chart_title = f"Outcomes of {self.index.label(self.iri)}, arm by arm"
         view.chart = outcome_chart(outcomes.rows, view.chart_title, per="endpoint")
         return view

@@ -74,6 +74,12 @@ class AnswerTable:
     hidden: list[str]
 
 
+def rows_table(query: CannedQuery, rows: list[dict]) -> AnswerTable:
+    """Rows of a canned query (as an entity page holds them) laid out by the query's declared columns."""
+    columns = [c for c in query.columns if not c.hidden]
+    return AnswerTable(columns, fold_rows(rows, columns, query.fold), len(rows), [])
+
+
 def answer_table(query: CannedQuery, result) -> AnswerTable:
     declared = [c for c in query.columns if c.source in result.variables]
     columns = [c for c in declared if not c.hidden] if declared else default_columns(result.variables)

@@ -151,10 +151,11 @@ def saved_page(identifier: str, title: str, query: str, result) -> str:
     from flask import render_template
 
     from service.answer_table import default_columns, fold_rows
+    from service.query_page import AnswerTable
     table = None
     if result.form == "SELECT":
         columns = default_columns(result.variables)
-        table = (columns, fold_rows(result.dicts(), columns, []))
+        table = AnswerTable(columns, fold_rows(result.dicts(), columns, []), len(result.rows), [])
     return render_template("saved.html", identifier=identifier, title=title, query=query, result=result,
                            table=table, editor_link=url_for("sparql.endpoint") + "#" + urlencode(
                                {"query": query, "tabTitle": title or identifier}))
