@@ -52,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["FRONT_CACHE_BYTES"]:
         from service.front_cache import FrontCache
         app.wsgi_app = FrontCache(app.wsgi_app, lambda: runtime.current.id, app.config["FRONT_CACHE_BYTES"])
+    from service.compression import Gzip
+    app.wsgi_app = Gzip(app.wsgi_app)   # outside the front cache: it keeps one plain copy
 
     @app.get("/health")
     def health():

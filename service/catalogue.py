@@ -2,7 +2,8 @@
 YAML comment lines (so the file stays valid SPARQL), its parameters typed and bound as RDF terms.
 
 Header keys: summary, description, tags, params, expect, and optionally question (the question the
-query answers for its first expected answer, shown on the home page). A parameter:
+query answers for its first expected answer, shown on the home page) and columns and fold (how its
+answer reads as a table for people: service/answer_table.py). A parameter:
 
     #+ params:
     #+   target:
@@ -29,6 +30,7 @@ import yaml
 
 from graph.vocab import PREFIXES
 from service import clinical
+from service.answer_table import ColumnSpec, read_columns
 from service.query import terms
 from service.resolve import NameIndex
 
@@ -182,6 +184,8 @@ class CannedQuery:
     expect: list[dict]
     form: str
     question: str = ""          # the question it answers, in a reader's words (defaults to the summary)
+    columns: list[ColumnSpec] = field(default_factory=list)   # the answer's table for people, if declared
+    fold: list[str] = field(default_factory=list)             # the columns that key one folded row
 
     def example_args(self) -> dict[str, str] | None:
         """The parameters of its first expected answer: a worked example that is known to answer."""
@@ -236,8 +240,13 @@ def load_query(path: Path) -> CannedQuery:
         if not header.get(key):
             raise CatalogueError(f"{path.name}: the header needs `{key}`")
     params = {n: load_parameter(path, n, spec, text) for n, spec in (header.get("params") or {}).items()}
+    try:
+        columns, fold = read_columns(header, set(re.findall(r"[?$](\w+)", text)), path.name)
+    except ValueError as error:
+        raise CatalogueError(str(error)) from None
     return CannedQuery(name, text, header["summary"], header["description"], header.get("tags", []),
-                       params, header["expect"], query_form(text), header.get("question") or header["summary"])
+                       params, header["expect"], query_form(text), header.get("question") or header["summary"],
+                       columns, fold)
 
 
 def load_parameter(path: Path, name: str, spec: dict, text: str) -> Parameter:

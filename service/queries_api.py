@@ -87,7 +87,10 @@ def catalogue():
 
 @bp.get("/queries/<name>.rq")
 def text(name: str):
-    return Response(canned(name).text, content_type="application/sparql-query; charset=utf-8")
+    """The query file; as plain text to a browser, which would otherwise download it rather than show it."""
+    best = request.accept_mimetypes.best_match(["application/sparql-query", "text/plain", "text/html"])
+    media_type = "text/plain" if best in ("text/plain", "text/html") else "application/sparql-query"
+    return Response(canned(name).text, content_type=f"{media_type}; charset=utf-8")
 
 
 @bp.get("/queries/<name>")

@@ -108,7 +108,9 @@ def load(identifier: str) -> tuple[str, str]:
 @bp.get("/saved/<identifier>.rq")
 def text(identifier: str):
     query, _ = load(identifier)
-    return Response(query, content_type="application/sparql-query; charset=utf-8")
+    best = request.accept_mimetypes.best_match(["application/sparql-query", "text/plain", "text/html"])
+    media_type = "text/plain" if best in ("text/plain", "text/html") else "application/sparql-query"  # shown, not downloaded
+    return Response(query, content_type=f"{media_type}; charset=utf-8")
 
 
 @bp.get("/saved/<identifier>")
@@ -119,12 +121,41 @@ def run(identifier: str):
                       slug="unknown-parameter")
     query, title = load(identifier)
     facts = check_text(query)
-    media_type = choose_media_type(result_form(facts), request.args)
+    page = prefers_page(result_form(facts))
+    media_type = None if page else choose_media_type(result_form(facts), request.args)
     store = current_app.extensions["lmkg"].store(request.args.get("release"))
     result = run_untrusted(store, QueryRequest(query, query_dataset=facts.names_dataset,
                                                base_iri=url_for("sparql.endpoint", _external=True),
                                                limit=current_app.config["MAX_ROWS"]))
-    response = Response(serialize(result, media_type), content_type=content_type(media_type))
+    if page:
+        response = Response(saved_page(identifier, title, query, result))
+    else:
+        response = Response(serialize(result, media_type), content_type=content_type(media_type))
     response.headers["Link"] = f'<{url_for("saved.text", identifier=identifier)}>; rel="describedby"'
     answer_headers(response, store.release.id)
     return response
+
+
+def prefers_page(form: str) -> bool:
+    """A browser (HTML preferred to every data format, none named): the page, not the data."""
+    from service.results import available_types
+    if {"format", "output", "results"} & set(request.args):
+        return False
+    return request.accept_mimetypes.best_match([*available_types(form), "text/html"]) == "text/html"
+
+
+def saved_page(identifier: str, title: str, query: str, result) -> str:
+    """Its title, text, a link that runs it again, one that opens it in the editor, and the answer."""
+    from urllib.parse import urlencode
+
+    from flask import render_template
+
+    from service.answer_table import default_columns, fold_rows
+    from service.query_page import AnswerTable
+    table = None
+    if result.form == "SELECT":
+        columns = default_columns(result.variables)
+        table = AnswerTable(columns, fold_rows(result.dicts(), columns, []), len(result.rows), [])
+    return render_template("saved.html", identifier=identifier, title=title, query=query, result=result,
+                           table=table, editor_link=url_for("sparql.endpoint") + "#" + urlencode(
+                               {"query": query, "tabTitle": title or identifier}))
