@@ -25,7 +25,8 @@ DEFAULTS = {
     "REMOTE_TIMEOUT": 30.0,         # seconds to wait for the remote store on trusted (canned, page) queries
     "REMOTE_RELEASE_TTL": 10.0,     # seconds before remote mode asks the store again which release it holds
     "CONTENT_SECURITY_POLICY": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                               "script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+                               "script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
+                               "base-uri 'none'",
 }
 
 
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS, DATA_DIR=str(data_dir()))
     app.config.from_prefixed_env("LMKG")
+    read_as_text(app, "SAVED_WRITE_TOKEN")
     if test_config:
         app.config.from_mapping(test_config)
 
@@ -57,3 +59,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         return jsonify(status="ok", release=runtime.current.id, pid=os.getpid())
 
     return app
+
+
+def read_as_text(app: Flask, name: str) -> None:
+    """from_prefixed_env reads values as JSON: a token `5e1234` would become a float equal to `inf`, and
+    `0`, `false` or `null` would switch the check off. A secret is text, whatever it looks like."""
+    value = os.environ.get(f"LMKG_{name}")
+    if value is not None:
+        app.config[name] = value

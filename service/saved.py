@@ -52,7 +52,10 @@ def authorise() -> None:
 
 def read_submission() -> tuple[str, str]:
     if request.mimetype == "application/json":
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:   # nested deeper than the JSON parser goes: malformed, not a server error
+            body = None
         if not isinstance(body, dict):
             raise Problem(400, "Malformed request", "send a JSON object {\"query\": …, \"title\": …}", slug="malformed-request")
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):

@@ -40,7 +40,7 @@ def test_save_run_and_survive_a_restart(saved_app):
     ({"json": {"query": "SELECT * WHERE {"}}, 400),
     ({"json": {"query": QUERY, "colour": "red"}}, 400),
     ({"json": ["not", "an", "object"]}, 400),
-    ({"json": {"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
+    ({"json": {"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 400),
     ({"data": QUERY, "content_type": "text/plain"}, 415),
 ])
 def test_bad_saves_change_nothing(saved_app, kwargs, status):
