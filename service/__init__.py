@@ -12,7 +12,10 @@ DEFAULTS = {
     "MAX_ROWS": 10_000,             # rows or triples before a result is refused (422)
     "MAX_QUERY_LENGTH": 100_000,    # characters of SPARQL text accepted (413 beyond)
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of request body (413 beyond)
-    "ISOLATED_WORKERS": 2,          # worker processes for ad-hoc queries, per service process
+    "ISOLATED_WORKERS": 1,          # worker processes for ad-hoc queries and save checks, per service process:
+                                    # the untrusted queries in flight; keep it below the web threads
+    "QUERY_QUEUE_WAIT": 0.5,        # seconds a request waits for a busy query worker before its 503
+    "MAX_WORKER_MEMORY": 1_000_000_000,  # bytes of address space per query worker (0: no cap); 422 beyond
     "MEMORY_STORE_MAX_TRIPLES": 500_000,  # releases up to this size are served from memory (see store.py)
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
     "FRONT_CACHE_BYTES": 64_000_000,  # whole answers of canned queries and pages kept before routing (0: off)

@@ -10,7 +10,8 @@ from service.catalogue import CannedQuery, load_catalogue
 from service.problems import Problem
 from service.resolve import NameIndex, name_index
 from service.remote import RemoteStore
-from service.store import EmbeddedStore, ensure_release, release_by_id
+from service.query import QueryRequest
+from service.store import EmbeddedStore, WorkerPool, ensure_release, release_by_id
 
 
 class AnswerCache:
@@ -71,6 +72,9 @@ class Runtime:
         self.cache = AnswerCache(config["CACHE_SIZE"])
         self.lock = threading.Lock()
         self.remote = RemoteRelease(config) if config.get("SPARQL_ENDPOINT") else None
+        # remote mode has no store of its own: saves are checked by a worker that opens none
+        self.syntax_pool = (WorkerPool(None, 1, config["MAX_WORKER_MEMORY"], config["QUERY_QUEUE_WAIT"])
+                            if self.remote else None)
         if not self.remote:
             self.embedded_release = ensure_release(self.data_dir)
             self.store(self.embedded_release.id)
@@ -90,9 +94,18 @@ class Runtime:
         with self.lock:
             if release_id not in self.stores:
                 release = self.release(release_id)
-                self.stores[release_id] = EmbeddedStore(release, self.config["ISOLATED_WORKERS"],
-                                                        self.config["MEMORY_STORE_MAX_TRIPLES"])
+                self.stores[release_id] = EmbeddedStore(release, memory_max_triples=self.config["MEMORY_STORE_MAX_TRIPLES"],
+                                                        **self.pool_settings())
             return self.stores[release_id]
+
+    def pool_settings(self) -> dict:
+        return {"isolated_workers": self.config["ISOLATED_WORKERS"], "worker_memory": self.config["MAX_WORKER_MEMORY"],
+                "busy_wait": self.config["QUERY_QUEUE_WAIT"]}
+
+    def check_syntax(self, text: str) -> None:
+        """Parse an untrusted text in a query worker under the time limit (see query.check_syntax)."""
+        pool = self.syntax_pool if self.remote else self.store().pool
+        pool.run(QueryRequest(text, syntax_only=True), self.config["QUERY_TIMEOUT"])
 
     def release(self, release_id: str) -> Release:
         if release_id == self.current.id:
@@ -126,3 +139,5 @@ class Runtime:
     def close(self) -> None:
         for store in self.stores.values():
             store.close()
+        if self.syntax_pool:
+            self.syntax_pool.close()

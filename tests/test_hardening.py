@@ -89,3 +89,56 @@ def test_trailing_dots_are_stripped_in_linear_time():
     facts = analyse("SELECT * WHERE { _:a" + "." * 400_000 + " }")
     assert facts.form == "SELECT"
     assert time.monotonic() - started < 3.0   # generous: linear is a few milliseconds
+
+
+# -- untrusted work stays in the query workers -----------------------------------------------------------
+
+VALUES_300 = " ".join(str(i) for i in range(300))
+EAGER_ASK = (f"ASK {{ VALUES ?a {{ {VALUES_300} }} VALUES ?b {{ {VALUES_300} }} VALUES ?c {{ {VALUES_300} }} "
+             "FILTER(?a + ?b + ?c < 0) }")
+MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+
+
+def test_a_save_is_checked_without_evaluating_in_the_web_thread(make_app):
+    """pyoxigraph evaluates ASK eagerly: the 3 kB cross product held a web thread 12-27 s when saved."""
+    client = make_app(QUERY_TIMEOUT=1.0).test_client()
+    started = time.monotonic()
+    response = client.post("/saved", json={"query": EAGER_ASK})
+    assert time.monotonic() - started < 1.0 + 4.0   # generous: the limit, and the worker starting
+    assert response.status_code == 503 and response.get_json()["type"].endswith("/query-timeout")
+    assert client.post("/saved", json={"query": "ASK { ?s ?p }"}).status_code == 400
+    assert client.post("/saved", json={"query": QUERY}).status_code == 201
+
+
+def worker_pids(app) -> list[int]:
+    pool = app.extensions["lmkg"].store().pool
+    return [worker.process.pid for worker in list(pool.idle.queue)]
+
+
+def test_a_query_worker_is_capped_and_a_query_past_the_cap_gets_422(make_app):
+    """The ORDER BY over a cross product grows a worker by about 1 GB/s; the cap stops it."""
+    cap = 1_000_000_000
+    app = make_app(QUERY_TIMEOUT=60.0, MAX_WORKER_MEMORY=cap)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": QUERY}).status_code == 200
+    limits = Path(f"/proc/{worker_pids(app)[0]}/limits").read_text()
+    assert f"Max address space         {cap}" in limits
+    response = client.get("/sparql", query_string={"query": MEMORY_HOG})
+    assert response.status_code == 422 and response.get_json()["memory_limit_bytes"] == cap
+    assert client.get("/sparql", query_string={"query": QUERY}).status_code == 200   # a fresh worker serves
+
+
+def test_a_request_finding_every_worker_busy_hears_503_at_once(make_app):
+    import threading
+    app = make_app(QUERY_TIMEOUT=3.0, ISOLATED_WORKERS=1, QUERY_QUEUE_WAIT=0.2)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": QUERY}).status_code == 200   # the worker is up
+    slow = threading.Thread(target=lambda: app.test_client().get(
+        "/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"}))
+    slow.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    response = client.get("/sparql", query_string={"query": QUERY})
+    assert time.monotonic() - started < 2.0   # generous: the wait is 0.2 s, the slow query holds 3 s
+    assert response.status_code == 503 and response.get_json()["type"].endswith("/busy") and response.headers["Retry-After"]
+    slow.join()
