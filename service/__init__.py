@@ -20,6 +20,8 @@ DEFAULTS = {
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
     "FRONT_CACHE_BYTES": 64_000_000,  # whole answers of canned queries and pages kept before routing (0: off)
     "FEDERATION_ENDPOINTS": [],     # SERVICE endpoints queries may call (URL prefixes); none by default
+    "SAVED_CLIENT_BYTES": 1_000_000,  # bytes of new saved queries per client per day (429 beyond)
+    "SAVED_TOTAL_BYTES": 200_000_000,  # bytes of saved queries in all (507 beyond)
     "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
     "RATE_LIMIT": "60/minute",      # per client on /sparql and /saved ("off" to switch off); see service/limits.py
     "RATE_LIMIT_STORAGE": "memory://",

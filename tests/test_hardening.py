@@ -84,11 +84,11 @@ def test_deeply_nested_json_is_a_bad_request(make_app):
 # -- the lexer -------------------------------------------------------------------------------------------
 
 def test_trailing_dots_are_stripped_in_linear_time():
-    """Was quadratic: 99 kB of dots after `_:a` took about a second; 400 kB took about 16 s."""
+    """Was quadratic: 99 kB of dots after `_:a` took 0.77 s, 200 kB 1.9 s; now 0.16 s for 100 kB."""
     started = time.monotonic()
-    facts = analyse("SELECT * WHERE { _:a" + "." * 400_000 + " }")
+    facts = analyse("SELECT * WHERE { _:a" + "." * 800_000 + " }")
     assert facts.form == "SELECT"
-    assert time.monotonic() - started < 3.0   # generous: linear is a few milliseconds
+    assert time.monotonic() - started < 10.0   # generous: linear is about 1.5 s here, quadratic far beyond
 
 
 # -- untrusted work stays in the query workers -----------------------------------------------------------
@@ -142,3 +142,69 @@ def test_a_request_finding_every_worker_busy_hears_503_at_once(make_app):
     assert time.monotonic() - started < 2.0   # generous: the wait is 0.2 s, the slow query holds 3 s
     assert response.status_code == 503 and response.get_json()["type"].endswith("/busy") and response.headers["Retry-After"]
     slow.join()
+
+
+# -- saved queries ---------------------------------------------------------------------------------------
+
+def saved_database(app) -> sqlite3.Connection:
+    return sqlite3.connect(Path(app.config["DATA_DIR"]) / "saved.sqlite3", isolation_level=None)
+
+
+def test_saved_ids_have_128_bits_and_old_short_ids_still_resolve(make_app):
+    app = make_app()
+    client = app.test_client()
+    created = client.post("/saved", json={"query": QUERY, "title": "first"}).get_json()
+    assert len(created["id"]) == 32
+    again = client.post("/saved", json={"query": QUERY, "title": "second"})
+    assert again.status_code == 201 and again.get_json()["title"] == "first"   # the stored title
+    saved_database(app).execute("INSERT INTO saved (id, query, title) VALUES ('0123456789ab', ?, 'old')", (QUERY,))
+    assert client.get("/saved/0123456789ab", headers={"Accept": "text/csv"}).status_code == 200
+
+
+def test_a_colliding_save_is_refused_not_silently_dropped(make_app):
+    from service.saved import saved_id
+    app = make_app()
+    client = app.test_client()
+    assert client.post("/saved", json={"query": "ASK {}"}).status_code == 201   # creates the database
+    saved_database(app).execute("INSERT INTO saved (id, query, title) VALUES (?, 'ASK { ?s ?p ?o }', 'other')",
+                                (saved_id(QUERY),))
+    response = client.post("/saved", json={"query": QUERY})
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+
+
+def test_a_save_is_measured_in_bytes(make_app):
+    app = make_app(MAX_QUERY_LENGTH=1_000)
+    text = 'ASK { ?s ?p "' + "\U0001D538" * 300 + '" }'   # 316 characters, 1,216 bytes
+    assert app.test_client().post("/saved", json={"query": text}).status_code == 413
+
+
+def test_saves_are_bounded_per_client_and_in_total(make_app):
+    app = make_app(SAVED_CLIENT_BYTES=200, SAVED_TOTAL_BYTES=300)
+    one, two, three = (app.test_client() for _ in range(3))
+    for client, address in ((one, "192.0.2.1"), (two, "192.0.2.2"), (three, "192.0.2.3")):
+        client.environ_base["REMOTE_ADDR"] = address
+    assert one.post("/saved", json={"query": QUERY}).status_code == 201           # 116 bytes
+    assert one.post("/saved", json={"query": QUERY}).status_code == 201           # already there: no growth
+    over = one.post("/saved", json={"query": QUERY + " # 2"})
+    assert over.status_code == 429 and over.headers["Retry-After"]                # 116 + 120 > 200
+    assert two.post("/saved", json={"query": QUERY + " # 2"}).status_code == 201  # 236 in all
+    full = three.post("/saved", json={"query": QUERY + " # 3"})
+    assert full.status_code == 507 and full.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"data": {"query": QUERY}},
+    {"data": QUERY, "content_type": "text/plain"},
+    {"data": {"query": QUERY}, "content_type": "multipart/form-data"},
+], ids=["form", "text/plain", "multipart"])
+def test_a_save_a_web_page_could_send_cross_site_is_refused(make_app, kwargs):
+    response = make_app().test_client().post("/saved", **kwargs)
+    assert response.status_code == 415 and response.mimetype == "application/problem+json"
+
+
+def test_the_editor_sends_the_write_token_when_one_is_needed(make_app):
+    app = make_app(SAVED_WRITE_TOKEN="s3cret")
+    page = app.test_client().get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'id="save-token"' in page and '"write_token": true' in page
+    script = app.test_client().get("/static/editor.js").get_data(as_text=True)
+    assert "headers.Authorization = `Bearer ${token.value}`" in script
