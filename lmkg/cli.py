@@ -151,6 +151,8 @@ def cmd_serve(args) -> int:
         os.environ["LMKG_DATA_DIR"] = str(args.data_dir)
     # untrusted queries in flight per worker below its threads, so one is always free for /health and pages
     os.environ.setdefault("LMKG_ISOLATED_WORKERS", str(max(1, args.threads - 1)))
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    os.environ.setdefault("LMKG_PUBLIC_BASE_URL", f"http://{host}:{args.port}")   # set it behind a proxy
     if args.endpoint:
         os.environ["LMKG_SPARQL_ENDPOINT"] = args.endpoint
     else:

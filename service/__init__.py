@@ -12,6 +12,8 @@ DEFAULTS = {
     "MAX_ROWS": 10_000,             # rows or triples before a result is refused (422)
     "MAX_QUERY_LENGTH": 100_000,    # characters of SPARQL text accepted (413 beyond)
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes of request body (413 beyond)
+    "MAX_ACCEPT_LENGTH": 4_096,     # characters of Accept header (431 beyond)
+    "PUBLIC_BASE_URL": "http://localhost",  # scheme://host[:port] every link and redirect names (never the Host header)
     "ISOLATED_WORKERS": 1,          # worker processes for ad-hoc queries and save checks, per service process:
                                     # the untrusted queries in flight; keep it below the web threads
     "QUERY_QUEUE_WAIT": 0.5,        # seconds a request waits for a busy query worker before its 503
@@ -57,7 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if app.config["FRONT_CACHE_BYTES"]:
         from service.front_cache import FrontCache
-        app.wsgi_app = FrontCache(app.wsgi_app, lambda: runtime.current.id, app.config["FRONT_CACHE_BYTES"])
+        app.wsgi_app = FrontCache(app.wsgi_app, lambda: runtime.current.id, app.config["FRONT_CACHE_BYTES"],
+                                  app.config["MAX_ACCEPT_LENGTH"])
+    from service.public_url import PublicUrl
+    app.wsgi_app = PublicUrl(app.wsgi_app, app.config["PUBLIC_BASE_URL"])
 
     @app.get("/health")
     def health():

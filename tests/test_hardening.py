@@ -208,3 +208,71 @@ def test_the_editor_sends_the_write_token_when_one_is_needed(make_app):
     assert 'id="save-token"' in page and '"write_token": true' in page
     script = app.test_client().get("/static/editor.js").get_data(as_text=True)
     assert "headers.Authorization = `Bearer ${token.value}`" in script
+
+
+# -- one client cannot change what others get -----------------------------------------------------------
+
+CANNED_PAGE = "/queries/drugs-by-target?target=EGFR"
+EVIL = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "gopher"}
+
+
+def test_a_clients_host_header_does_not_reach_another_clients_page(make_app):
+    client = make_app(PUBLIC_BASE_URL="https://lmkg.example.org").test_client()
+    for _ in range(4):
+        client.get(CANNED_PAGE, headers={**EVIL, "Accept": "text/html"})
+    page = client.get(CANNED_PAGE, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "evil.example" not in page and "https://lmkg.example.org/queries/drugs-by-target" in page
+
+
+@pytest.mark.parametrize("path,accept", [
+    (CANNED_PAGE, "text/html"), ("/openapi.json", "application/json"), ("/sparql", "text/turtle"),
+    ("/sparql", "text/html"), ("/downloads/latest/release.json", "*/*"), ("/downloads/latest", "application/json"),
+])
+def test_no_answer_names_the_clients_host(make_app, path, accept):
+    response = make_app().test_client().get(path, headers={**EVIL, "Accept": accept})
+    assert "evil.example" not in response.get_data(as_text=True) + response.headers.get("Location", "")
+    assert "gopher" not in response.get_data(as_text=True) + response.headers.get("Location", "")
+
+
+def test_a_saved_query_url_names_the_public_base(make_app):
+    client = make_app(PUBLIC_BASE_URL="https://lmkg.example.org").test_client()
+    created = client.post("/saved", json={"query": QUERY}, headers=EVIL).get_json()
+    assert created["url"] == f"https://lmkg.example.org/saved/{created['id']}"
+
+
+def test_a_very_long_accept_header_is_431(client):
+    response = client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": "text/csv," * 100_000})
+    assert response.status_code == 431 and response.mimetype == "application/problem+json"
+
+
+def fake_app(calls):
+    def app(environ, start_response):
+        calls.append(environ.get("QUERY_STRING"))
+        start_response("200 OK", [("X-LMKG-Release", "r"), ("X-Padding", "p" * 1_000)])
+        return [b"x" * 10]
+    return app
+
+
+def ask(cache, path="/id/drug/x", query="", accept="text/html", method="GET"):
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "HTTP_ACCEPT": accept}
+    return b"".join(cache(environ, lambda status, headers, exc_info=None: None))
+
+
+def test_the_front_cache_counts_keys_and_headers_in_its_budget():
+    from service.front_cache import FrontCache
+    cache = FrontCache(fake_app([]), lambda: "r", max_bytes=160_000, max_accept=4_096)
+    for n in range(100):
+        ask(cache, path="/queries/q", query=f"n={n}", accept="a" * 4_000)
+    assert cache.bytes <= 160_000 and len(cache.entries) < 100   # bodies alone (1 kB) would all fit
+
+
+def test_head_and_junk_parameters_are_answered_from_one_entry():
+    from service.front_cache import FrontCache
+    calls = []
+    cache = FrontCache(fake_app(calls), lambda: "r", max_bytes=1_000_000, max_accept=4_096)
+    assert ask(cache) == b"x" * 10
+    assert ask(cache, method="HEAD") == b""
+    assert ask(cache, query="junk=1") == ask(cache, query="utm=2&more=3") == b"x" * 10
+    assert len(calls) == 1
+    ask(cache, query="release=abc")   # a parameter the page reads is its own entry
+    assert len(calls) == 2
