@@ -3,6 +3,8 @@
 Kept free of heavy imports so that worker processes start quickly.
 """
 import resource
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -28,6 +30,23 @@ class QueryFailed(Exception):
 class QueryBusy(Exception):
     """Every query worker of this process is busy and none came free within the short wait: the client
     hears 503 at once rather than holding a web thread that /health, pages and canned queries need."""
+
+
+class Slots:
+    """At most `size` untrusted queries in flight where no worker pool bounds them (remote mode): a request
+    waits `wait` seconds for a slot, then QueryBusy."""
+
+    def __init__(self, size: int, wait: float):
+        self.semaphore, self.wait = threading.BoundedSemaphore(max(1, size)), wait
+
+    @contextmanager
+    def held(self):
+        if not self.semaphore.acquire(timeout=self.wait):
+            raise QueryBusy("every slot for untrusted queries is busy; try again shortly")
+        try:
+            yield
+        finally:
+            self.semaphore.release()
 
 
 class WorkerMemoryExceeded(Exception):

@@ -10,7 +10,7 @@ from service.catalogue import CannedQuery, load_catalogue
 from service.problems import Problem
 from service.resolve import NameIndex, name_index
 from service.remote import RemoteStore
-from service.query import QueryRequest
+from service.query import QueryRequest, Slots
 from service.store import EmbeddedStore, WorkerPool, ensure_release, release_by_id
 
 
@@ -42,6 +42,7 @@ class RemoteRelease:
     def __init__(self, config: dict):
         self.endpoint, self.timeout = config["SPARQL_ENDPOINT"], config["REMOTE_TIMEOUT"]
         self.ttl = config["REMOTE_RELEASE_TTL"]
+        self.slots = Slots(config["ISOLATED_WORKERS"], config["QUERY_QUEUE_WAIT"])   # shared by every RemoteStore
         self.current: RemoteStore | None = None
         self.checked = 0.0
         self.lock = threading.Lock()
@@ -50,7 +51,7 @@ class RemoteRelease:
         with self.lock:
             if self.current is not None and time.monotonic() - self.checked <= self.ttl:
                 return self.current
-        fresh = RemoteStore(self.endpoint, self.timeout)  # outside the lock: a hung store holds up one request
+        fresh = RemoteStore(self.endpoint, self.slots, self.timeout)  # outside the lock: a hung store holds up one request
         with self.lock:
             if self.current is None or self.current.release.id != fresh.release.id:
                 self.current = fresh
@@ -73,7 +74,7 @@ class Runtime:
         self.lock = threading.Lock()
         self.remote = RemoteRelease(config) if config.get("SPARQL_ENDPOINT") else None
         # remote mode has no store of its own: saves are checked by a worker that opens none
-        self.syntax_pool = (WorkerPool(None, 1, config["MAX_WORKER_MEMORY"], config["QUERY_QUEUE_WAIT"])
+        self.syntax_pool = (WorkerPool(None, config["ISOLATED_WORKERS"], config["MAX_WORKER_MEMORY"], config["QUERY_QUEUE_WAIT"])
                             if self.remote else None)
         if not self.remote:
             self.embedded_release = ensure_release(self.data_dir)
@@ -104,8 +105,12 @@ class Runtime:
 
     def check_syntax(self, text: str) -> None:
         """Parse an untrusted text in a query worker under the time limit (see query.check_syntax)."""
-        pool = self.syntax_pool if self.remote else self.store().pool
-        pool.run(QueryRequest(text, syntax_only=True), self.config["QUERY_TIMEOUT"])
+        check, timeout = QueryRequest(text, syntax_only=True), self.config["QUERY_TIMEOUT"]
+        if self.remote:
+            with self.remote.slots.held():   # counted with the remote queries: together they stay below the threads
+                self.syntax_pool.run(check, timeout)
+        else:
+            self.store().pool.run(check, timeout)
 
     def release(self, release_id: str) -> Release:
         if release_id == self.current.id:
