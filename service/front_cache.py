@@ -1,5 +1,5 @@
-"""Whole answers of release-bound pages kept in front of Flask: a repeated request for a canned query or
-an entity page is answered from memory without routing, negotiation or parameter resolution.
+"""Whole answers of release-bound pages kept in front of Flask: a repeated request for a canned query, an
+entity page, a chart, the VoID description or a release diff is answered from memory without routing, negotiation or parameter resolution.
 
 The key is (release id, path, query string, Accept), so a new release invalidates by construction and
 every representation is kept apart; entity pages and charts read no parameter but `release`, so other
@@ -12,7 +12,7 @@ the app. The budget counts everything kept: keys, headers and bodies.
 import threading
 from collections import OrderedDict
 
-CACHED_PREFIXES = ("/queries/", "/id/", "/charts/")
+CACHED_PREFIXES = ("/queries/", "/id/", "/charts/", "/.well-known/void", "/releases/")
 RELEASE_ONLY = ("/id/", "/charts/")   # these read no parameter but `release`
 MAX_KEY_BYTES = 8_192                 # longer paths, query strings and Accept headers are not kept
 ENTRY_OVERHEAD = 400                  # bytes of Python objects around each entry, roughly

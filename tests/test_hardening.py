@@ -276,3 +276,13 @@ def test_head_and_junk_parameters_are_answered_from_one_entry():
     assert len(calls) == 1
     ask(cache, query="release=abc")   # a parameter the page reads is its own entry
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("path,accept", [
+    ("/.well-known/void", "application/ld+json"), ("/.well-known/void", "text/turtle"),
+    ("/releases/{current}/diff/latest", "application/json"), ("/releases/{current}/diff/latest", "text/html"),
+])
+def test_the_void_description_and_release_diffs_are_kept(client, path, accept):
+    path = path.format(current=client.get("/health").get_json()["release"])
+    assert client.get(path, headers={"Accept": accept}).status_code == 200
+    assert client.get(path, headers={"Accept": accept}).headers.get("X-LMKG-Cache") == "hit"
