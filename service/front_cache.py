@@ -1,5 +1,6 @@
 """Whole answers of release-bound pages kept in front of Flask: a repeated request for a canned query, an
-entity page, a chart, the VoID description or a release diff is answered from memory without routing, negotiation or parameter resolution.
+entity page, a chart, the VoID description or a release diff is answered from memory without routing,
+negotiation or parameter resolution.
 
 The key is (release id, path, query string, Accept), so a new release invalidates by construction and
 every representation is kept apart; entity pages and charts read no parameter but `release`, so other

@@ -74,8 +74,8 @@ class Runtime:
         self.lock = threading.Lock()
         self.remote = RemoteRelease(config) if config.get("SPARQL_ENDPOINT") else None
         # remote mode has no store of its own: saves are checked by a worker that opens none
-        self.syntax_pool = (WorkerPool(None, config["ISOLATED_WORKERS"], config["MAX_WORKER_MEMORY"], config["QUERY_QUEUE_WAIT"])
-                            if self.remote else None)
+        self.syntax_pool = (WorkerPool(None, config["ISOLATED_WORKERS"], config["MAX_WORKER_MEMORY"],
+                                       config["QUERY_QUEUE_WAIT"]) if self.remote else None)
         if not self.remote:
             self.embedded_release = ensure_release(self.data_dir)
             self.store(self.embedded_release.id)
@@ -95,8 +95,8 @@ class Runtime:
         with self.lock:
             if release_id not in self.stores:
                 release = self.release(release_id)
-                self.stores[release_id] = EmbeddedStore(release, memory_max_triples=self.config["MEMORY_STORE_MAX_TRIPLES"],
-                                                        **self.pool_settings())
+                self.stores[release_id] = EmbeddedStore(
+                    release, memory_max_triples=self.config["MEMORY_STORE_MAX_TRIPLES"], **self.pool_settings())
             return self.stores[release_id]
 
     def pool_settings(self) -> dict:
