@@ -172,6 +172,10 @@ def cmd_serve(args) -> int:
     from service.store import ensure_release
     if args.data_dir:
         os.environ["LMKG_DATA_DIR"] = str(args.data_dir)
+    # untrusted queries in flight per worker below its threads, so one is always free for /health and pages
+    os.environ.setdefault("LMKG_ISOLATED_WORKERS", str(max(1, args.threads - 1)))
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    os.environ.setdefault("LMKG_PUBLIC_BASE_URL", f"http://{host}:{args.port}")   # set it behind a proxy
     if args.endpoint:
         os.environ["LMKG_SPARQL_ENDPOINT"] = args.endpoint
     else:

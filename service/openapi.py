@@ -154,14 +154,16 @@ def sparql_paths(config) -> dict:
         "/saved": {"post": {
             "operationId": "save_query", "summary": "Save an ad-hoc query; its permalink is derived from its text",
             "description": "Checked like /sparql (syntax, read-only, federation) and kept in SQLite; "
-                           "the same text gives the same id. " + limits_text(config),
+                           "the same text gives the same id. JSON only (no form: no cross-site writes). "
+                           f"Each client may add {config['SAVED_CLIENT_BYTES']:,} bytes a day (429 beyond), "
+                           f"all saves {config['SAVED_TOTAL_BYTES']:,} bytes (507 beyond). " + limits_text(config),
             "tags": ["saved queries"], "security": write_security,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": saved},
-                                                          "application/x-www-form-urlencoded": {"schema": saved}}},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": saved}}},
             "responses": {"201": {"description": "saved", "headers": {"Location": {"schema": STRING}},
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Saved"}}}},
-                          "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "413": PROBLEM, "415": PROBLEM,
-                          **limited}}},
+                          "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "409": PROBLEM, "413": PROBLEM,
+                          "415": PROBLEM, "422": PROBLEM, "429": RETRY_PROBLEM, "503": RETRY_PROBLEM,
+                          "507": PROBLEM, **limited}}},
         "/saved/{identifier}": {"get": {
             "operationId": "run_saved_query", "summary": "Run a saved query (negotiated like /sparql)",
             "description": limits_text(config), "tags": ["saved queries"],

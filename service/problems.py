@@ -23,13 +23,19 @@ class Problem(Exception):
 @contextmanager
 def query_problems():
     """Turns the ways a query can fail into the problem the client gets."""
-    from service.query import QueryFailed, QueryTimeout, QueryUnavailable, StoreUnavailable
+    from service.query import (QueryBusy, QueryFailed, QueryTimeout, QueryUnavailable, StoreUnavailable,
+                               WorkerMemoryExceeded)
     from service.results import TooManyResults
     try:
         yield
     except QueryTimeout as error:
         raise Problem(503, "Query timeout", str(error), slug="query-timeout", headers={"Retry-After": "10"},
                       time_limit_seconds=error.seconds) from None
+    except QueryBusy as error:
+        raise Problem(503, "Query workers busy", str(error), slug="busy", headers={"Retry-After": "2"}) from None
+    except WorkerMemoryExceeded as error:
+        raise Problem(422, "Query over the memory limit", str(error), slug="memory-limit",
+                      memory_limit_bytes=error.limit) from None
     except TooManyResults as error:
         raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
     except StoreUnavailable as error:

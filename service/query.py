@@ -3,6 +3,9 @@
 Kept free of heavy imports so that worker processes start quickly.
 """
 import itertools
+import resource
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -25,6 +28,34 @@ class QueryFailed(Exception):
     """The store rejected the query (syntax or evaluation error); the message is safe to show."""
 
 
+class QueryBusy(Exception):
+    """Every query worker of this process is busy and none came free within the short wait: the client
+    hears 503 at once rather than holding a web thread that /health, pages and canned queries need."""
+
+
+class Slots:
+    """At most `size` untrusted queries in flight where no worker pool bounds them (remote mode): a request
+    waits `wait` seconds for a slot, then QueryBusy."""
+
+    def __init__(self, size: int, wait: float):
+        self.semaphore, self.wait = threading.BoundedSemaphore(max(1, size)), wait
+
+    @contextmanager
+    def held(self):
+        if not self.semaphore.acquire(timeout=self.wait):
+            raise QueryBusy("every slot for untrusted queries is busy; try again shortly")
+        try:
+            yield
+        finally:
+            self.semaphore.release()
+
+
+class WorkerMemoryExceeded(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"the query needed more than the memory limit of {limit / 1e6:,.0f} MB and was stopped")
+        self.limit = limit
+
+
 class QueryUnavailable(Exception):
     """Reading the store or a federated endpoint failed (I/O, network). Its cause is logged, never shown:
     an I/O error's text can name files of the server."""
@@ -40,6 +71,7 @@ class QueryRequest:
     query_dataset: bool = False                     # the text names its own dataset (FROM / FROM NAMED)
     base_iri: str | None = None                     # resolves relative IRIs of the text
     limit: int = 10_000                              # rows or triples before the result is refused
+    syntax_only: bool = False                        # check the text (see check_syntax), return nothing
 
 
 def terms(value) -> tuple:
@@ -74,6 +106,19 @@ def execute(store: ox.Store, request: QueryRequest) -> Result:
         raise QueryFailed(f"query evaluation failed: {error}") from None
 
 
+def check_syntax(text: str) -> None:
+    """Parse the text. pyoxigraph has no parse-only call: a query on an empty store is parsed, and
+    SELECT, CONSTRUCT and DESCRIBE results are lazy, but ASK, ORDER BY, GROUP BY and VALUES are evaluated
+    eagerly (a VALUES cross product runs for seconds even with no data), so this runs in a query worker
+    under the time limit, like the query itself."""
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        raise QueryFailed(f"SPARQL syntax error: {error}") from None
+    except (ValueError, RuntimeError, OSError):
+        pass   # parsed: an evaluation error on an empty store says nothing about the text
+
+
 def query_options(request: QueryRequest) -> dict:
     """pyoxigraph's options for a request; ValueError for a graph name that is no IRI."""
     # The values go in twice: as a VALUES block (the planner then starts from them) and as pyoxigraph
@@ -91,15 +136,27 @@ def query_options(request: QueryRequest) -> dict:
     return options
 
 
-def worker_main(connection, store_path: str) -> None:
-    """A worker process: answers QueryRequests from the connection until it is closed or killed."""
-    store = ox.Store.read_only(store_path)
+def worker_main(connection, store_path: str | None, memory_limit: int = 0) -> None:
+    """A worker process: answers QueryRequests from the connection until it is closed or killed. Its
+    address space is capped at `memory_limit` bytes (0: no cap): past it an allocation fails, which
+    aborts pyoxigraph's Rust code (the parent sees SIGABRT) or raises MemoryError in Python."""
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    store = ox.Store.read_only(store_path) if store_path else None   # None: a worker that only checks syntax
     while True:
         try:
             request = connection.recv()
         except EOFError:
             return
         try:
-            connection.send(("ok", execute(store, request)))
+            connection.send(("ok", answer(store, request)))
+        except MemoryError:
+            connection.send(("error", WorkerMemoryExceeded(memory_limit)))
         except Exception as error:  # sent back whole: the parent decides what the client sees
             connection.send(("error", error))
+
+
+def answer(store: ox.Store | None, request: QueryRequest) -> Result | None:
+    if request.syntax_only:
+        return check_syntax(request.text)
+    return execute(store, request)

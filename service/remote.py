@@ -23,7 +23,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, QueryBadForme
 
 from graph.release import Release
 from graph.vocab import GRAPH_META
-from service.query import QueryFailed, QueryRequest, QueryTimeout, StoreUnavailable, bind_values
+from service.query import QueryFailed, QueryRequest, QueryTimeout, Slots, StoreUnavailable, bind_values
 from service.results import Result, TooManyResults, collect, collect_triples
 from service.catalogue import query_form
 
@@ -60,8 +60,8 @@ class RemoteStore:
     """A SPARQL 1.1 endpoint holding one release; the interface of EmbeddedStore."""
     name_index_path = None   # the name index is built from the store's rows, in each worker
 
-    def __init__(self, endpoint: str, timeout: float = 30.0, release: Release | None = None):
-        self.endpoint, self.timeout = endpoint, timeout
+    def __init__(self, endpoint: str, slots: Slots, timeout: float = 30.0, release: Release | None = None):
+        self.endpoint, self.slots, self.timeout = endpoint, slots, timeout
         self.release = release or self.read_release()
 
     # -- the store interface -------------------------------------------------------------------------
@@ -69,8 +69,10 @@ class RemoteStore:
         return self.query(request, self.timeout)
 
     def run_isolated(self, request: QueryRequest, timeout: float) -> Result:
-        """The remote store does the work; we stop waiting at `timeout` (503)."""
-        return self.query(request, timeout)
+        """The remote store does the work; we stop waiting at `timeout` (503). The wait holds a web
+        thread, so as many as `slots` allows wait at once (503 beyond)."""
+        with self.slots.held():
+            return self.query(request, timeout)
 
     def rows(self, text: str):
         """The rows of a trusted SELECT, uncapped."""

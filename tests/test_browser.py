@@ -170,7 +170,7 @@ def test_editor_saves_a_query_as_a_permalink(page, live_server):
     page.get_by_label("Title").fill("ALK inhibitors by BBB level")
     page.get_by_role("button", name="Save the current query as a permalink").click()
     saved = page.locator("#save-result a")
-    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{12}$"))
+    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{32}$"))
 
 
 def test_pages_read_and_work_without_javascript(browser, live_server):

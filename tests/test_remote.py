@@ -281,3 +281,23 @@ def test_a_hung_store_gives_503_at_the_time_limit_and_the_service_recovers(fault
             os.kill(base.process.pid, signal.SIGCONT)
         for path in REQUESTS:
             assert client.get(path).status_code == 200, path
+
+
+def test_untrusted_queries_in_flight_are_bounded_in_remote_mode(tmp_path, release, data_dir):
+    """Waiting for the remote store holds a web thread: beyond ISOLATED_WORKERS at once, 503 at once."""
+    import threading
+    from lmkg.bench.servers import free_port
+    port, location = free_port(), tmp_path / "oxigraph"
+    with oxigraph_server(location, port=port) as base:
+        load_release(release, f"{base}/update", progress=lambda line: None)
+        app = create_app({"DATA_DIR": str(data_dir), "SPARQL_ENDPOINT": f"{base}/query", "QUERY_TIMEOUT": 3.0,
+                          "ISOLATED_WORKERS": 1, "QUERY_QUEUE_WAIT": 0.2, "TESTING": True})
+        slow = threading.Thread(target=lambda: app.test_client().get(
+            "/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"}))
+        slow.start()
+        time.sleep(0.5)
+        response, seconds = timed(app.test_client(), REQUESTS[1])
+        assert response.status_code == 503 and response.get_json()["type"].endswith("/busy")
+        assert seconds < 2.0                                   # generous: the wait is 0.2 s, the slow query 3 s
+        assert app.test_client().get("/health").status_code == 200
+        slow.join()

@@ -28,9 +28,11 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const output = document.getElementById("save-result");
     const query = yasgui.getTab().getQuery();
-    const response = await fetch(form.action, {
-      method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ query, title: document.getElementById("save-title").value }),
+    const headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    const token = document.getElementById("save-token");   // there when the service needs a write token
+    if (token) headers.Authorization = `Bearer ${token.value}`;
+    const response = await fetch(form.dataset.action, {
+      method: "POST", headers, body: JSON.stringify({ query, title: document.getElementById("save-title").value }),
     });
     const body = await response.json();
     output.textContent = "";
