@@ -301,7 +301,7 @@ def test_journey_write_run_save_and_reopen_a_query(page, live_server):
     page.get_by_label("Title").fill("ALK inhibitors")
     page.get_by_role("button", name="Save the current query as a permalink").click()
     saved = page.locator("#save-result a")
-    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{12}$"))
+    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{32}$"))
     page.goto(saved.get_attribute("href"))
     expect(page.get_by_role("heading", level=1)).to_have_text("ALK inhibitors")
     expect(page.locator("table.results")).to_contain_text("lorlatinib")

@@ -13,7 +13,7 @@ from graph.load import load_release
 from lmkg.bench.servers import oxigraph_server, venv_command
 from service import create_app
 from service.catalogue import expectation_failures, load_catalogue
-from service.query import bind_values
+from service.query import Slots, bind_values
 from service.results import Result, collect, collect_triples
 from lmkg.paths import QUERIES_DIR
 from tests.conftest import same_answer
@@ -194,7 +194,8 @@ def test_requests_are_those_every_store_answers():
     from graph.release import Release
     from service.query import QueryRequest
     from service.remote import RemoteStore
-    store = RemoteStore("http://127.0.0.1:9/sparql", release=Release("0" * 16, "2026-01-01", "", {"urn:g": 1}, 0.0))
+    store = RemoteStore("http://127.0.0.1:9/sparql", Slots(1, 0.5),
+                        release=Release("0" * 16, "2026-01-01", "", {"urn:g": 1}, 0.0))
     for text, method in (("ASK {}", "GET"), ("ASK {} #" + "x" * 5000, "POST")):
         sent = store.client(text, "ASK", QueryRequest(text), 5)._createRequest()
         assert sent.get_method() == method
