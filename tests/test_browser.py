@@ -142,15 +142,19 @@ def editor_results(page):
     return page.locator(".yasr_results >> visible=true")
 
 
+def run_in_editor(page, query: str) -> None:
+    """Type the query (with the lmkg and rdfs prefixes) into the editor and run it."""
+    text = ("PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query)
+    page.evaluate("text => window.lmkgYasgui.getTab().getYasqe().setValue(text)", text)
+    page.locator(".yasqe_queryButton").first.click()
+
+
 def test_editor_runs_a_query_and_a_catalogue_example(page, live_server):
     page.goto(live_server + "/sparql")
     expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
     assert "PREFIX lmkg:" in page.evaluate("window.lmkgYasgui.getTab().getYasqe().getValue()")
-    page.evaluate("""window.lmkgYasgui.getTab().getYasqe().setValue(
-        'PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\\n' +
-        'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n' +
-        'SELECT ?drug ?label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?label } ORDER BY ?label')""")
-    page.locator(".yasqe_queryButton").first.click()
+    run_in_editor(page, "SELECT ?drug ?label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?label } ORDER BY ?label")
     expect(editor_results(page)).to_contain_text("lorlatinib")
     expect(page.locator(".yasr")).to_contain_text("results")
     screenshot(page, "editor-query")
@@ -292,11 +296,7 @@ def test_journey_write_run_save_and_reopen_a_query(page, live_server):
     expect(page.locator(".yasr [role=alert]")).to_contain_text("Malformed query")    # read as a sentence
     expect(page.locator(".yasr")).not_to_contain_text('"status"')
     page.problems.clear()        # the 400 of the broken query is logged by the browser as a failed resource
-    page.evaluate("""window.lmkgYasgui.getTab().getYasqe().setValue(
-        'PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\\n' +
-        'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n' +
-        'SELECT ?drug ?drug_label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?drug_label } ORDER BY ?drug_label')""")
-    page.locator(".yasqe_queryButton").first.click()
+    run_in_editor(page, "SELECT ?drug ?drug_label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?drug_label } ORDER BY ?drug_label")
     expect(editor_results(page)).to_contain_text("lorlatinib")
     page.get_by_label("Title").fill("ALK inhibitors")
     page.get_by_role("button", name="Save the current query as a permalink").click()
