@@ -2,7 +2,6 @@
 protocol status of an update sent as a query, the CSP, the write token read as text, malformed JSON,
 the lexer's cost, saved-query ids, sizes and quotas, cross-site writes, the Host header and the front
 cache's budget. (The live-server abuses are in tests/test_live_abuse.py.)"""
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -13,22 +12,6 @@ from service.sparql_text import analyse
 
 QUERY = "SELECT ?l WHERE { <https://w3id.org/lungmet-kg/id/drug/lorlatinib> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
 UPDATE = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
-
-
-@pytest.fixture()
-def make_app(data_dir, tmp_path):
-    from service import create_app
-    shutil.copytree(data_dir / "releases", tmp_path / "releases")
-    made = []
-
-    def make(**config):
-        app = create_app({"DATA_DIR": str(tmp_path), "ISOLATED_WORKERS": 1, **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["lmkg"].close()
 
 
 # -- the protocol ----------------------------------------------------------------------------------------
@@ -59,20 +42,15 @@ def test_the_page_policy_limits_forms_and_base(client):
 
 
 @pytest.mark.parametrize("token", ["5e1234", "0", "false", "null"])
-def test_the_write_token_is_read_as_text(data_dir, tmp_path, monkeypatch, token):
-    from service import create_app
-    shutil.copytree(data_dir / "releases", tmp_path / "releases")
+def test_the_write_token_is_read_as_text(make_app, monkeypatch, token):
     monkeypatch.setenv("LMKG_SAVED_WRITE_TOKEN", token)
-    app = create_app({"DATA_DIR": str(tmp_path), "ISOLATED_WORKERS": 1})
-    try:
-        client = app.test_client()
-        assert app.config["SAVED_WRITE_TOKEN"] == token
-        for wrong in ("Bearer inf", "Bearer 5e+1234", ""):
-            assert client.post("/saved", json={"query": QUERY}, headers={"Authorization": wrong}).status_code == 401
-        assert client.post("/saved", json={"query": QUERY},
-                           headers={"Authorization": f"Bearer {token}"}).status_code == 201
-    finally:
-        app.extensions["lmkg"].close()
+    app = make_app()    # closed by the fixture
+    client = app.test_client()
+    assert app.config["SAVED_WRITE_TOKEN"] == token
+    for wrong in ("Bearer inf", "Bearer 5e+1234", ""):
+        assert client.post("/saved", json={"query": QUERY}, headers={"Authorization": wrong}).status_code == 401
+    assert client.post("/saved", json={"query": QUERY},
+                       headers={"Authorization": f"Bearer {token}"}).status_code == 201
 
 
 def test_deeply_nested_json_is_a_bad_request(make_app):
