@@ -17,7 +17,7 @@ DEFAULTS = {
     "ISOLATED_WORKERS": 1,          # worker processes for ad-hoc queries and save checks, per service process:
                                     # the untrusted queries in flight; keep it below the web threads
     "QUERY_QUEUE_WAIT": 0.5,        # seconds a request waits for a busy query worker before its 503
-    "MAX_WORKER_MEMORY": 1_000_000_000,  # bytes of address space per query worker (0: no cap); 422 beyond
+    "MAX_WORKER_MEMORY": 1_000_000_000,  # bytes a query may add to an idle worker's address space (0: no cap); 422 beyond
     "MEMORY_STORE_MAX_TRIPLES": 500_000,  # releases up to this size are served from memory (see store.py)
     "CACHE_SIZE": 4096,             # canned-query answers kept in memory
     "FRONT_CACHE_BYTES": 64_000_000,  # whole answers of canned queries and pages kept before routing (0: off)
