@@ -5,8 +5,8 @@ import gzip
 import pyoxigraph as ox
 import pytest
 
-from service.answer_table import ColumnSpec, fold_rows, read_columns
-from service.readable import clean, literal_html, outcome_html, registry_url
+from service.pages.answer_table import ColumnSpec, fold_rows, read_columns
+from service.pages.readable import clean, literal_html, outcome_html, registry_url
 from tests.test_web_pages import BROWSER, page
 
 
