@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from service.api import diffs, downloads, http, limits, openapi, problems, saved, sparql
+    from service.api import diffs, downloads, explain, http, limits, openapi, problems, saved, sparql
     from service.api import queries as queries_api
     from service.pages import editor, views as pages
     from service.engine.runtime import Runtime
@@ -57,7 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     problems.register(app)
     http.register(app)
     limits.register(app, (sparql.bp, saved.bp))
-    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, pages.bp, editor.bp, downloads.bp, diffs.bp):
+    for blueprint in (sparql.bp, queries_api.bp, saved.bp, openapi.bp, explain.bp, pages.bp, editor.bp, downloads.bp,
+                      diffs.bp):
         app.register_blueprint(blueprint)
 
     if app.config["FRONT_CACHE_BYTES"]:

@@ -5,7 +5,8 @@ import gzip
 import pyoxigraph as ox
 import pytest
 
-from service.pages.answer_table import ColumnSpec, fold_rows, read_columns
+from service.engine.columns import ColumnSpec, read_columns
+from service.pages.answer_table import fold_rows
 from service.pages.readable import clean, literal_html, outcome_html, registry_url
 from tests.test_web_pages import BROWSER, page
 

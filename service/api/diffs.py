@@ -4,8 +4,6 @@ JSON by default; text/plain, an RDF Patch (application/rdf-patch) or HTML by `Ac
 `?format=text|json|patch|html`. `latest` names the newest release. Releases never change once written,
 so a diff is computed once and kept (a few, in memory).
 """
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, render_template, request
@@ -14,28 +12,23 @@ from graph.diff import PATCH_TYPE, Diff, diff, folder_snapshot
 from service.api.downloads import kept, newest
 from service.api.http import RELEASE_HEADER
 from service.api.problems import Problem
+from service.engine.runtime import AnswerCache
 
 bp = Blueprint("diffs", __name__)
 FORMATS = {"json": "application/json", "text": "text/plain", "patch": PATCH_TYPE, "html": "text/html"}
 CACHED = 8
-cache: OrderedDict[tuple[str, str], Diff] = OrderedDict()
-lock = threading.Lock()
+cache = AnswerCache(CACHED)
 
 
 def release_diff(old: str, new: str) -> Diff:
     old_release = newest() if old == "latest" else kept(old)
     new_release = newest() if new == "latest" else kept(new)
     key = (old_release.folder, new_release.folder)
-    with lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    changes = diff(folder_snapshot(Path(old_release.folder), old_release.id),
-                   folder_snapshot(Path(new_release.folder), new_release.id))
-    with lock:
-        cache[key] = changes
-        while len(cache) > CACHED:
-            cache.popitem(last=False)
+    changes = cache.get(key)
+    if changes is None:
+        changes = diff(folder_snapshot(Path(old_release.folder), old_release.id),
+                       folder_snapshot(Path(new_release.folder), new_release.id))
+        cache.put(key, changes)
     return changes
 
 

@@ -89,8 +89,13 @@ def problem_page(problem: Problem):
 
 def register(app: Flask) -> None:
     from service.engine.query import StoreUnavailable
+    from service.engine.runtime import ReleaseNotKept
 
     app.register_error_handler(Problem, problem_response)
+
+    # a release asked for by id that the service does not keep
+    app.register_error_handler(ReleaseNotKept, lambda error: problem_response(Problem(
+        410, "Release not kept", str(error), current_release=error.current_release)))
 
     # raised outside a query too (remote mode: reading which release the store holds)
     app.register_error_handler(StoreUnavailable, lambda error: problem_response(store_unavailable(error)))

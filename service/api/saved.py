@@ -1,7 +1,8 @@
 """`/saved`: permalinks for ad-hoc queries. POST the SPARQL text (and a title) as JSON and get
 `/saved/<id>`, an id derived from the text (same text, same id: 128 bits of its SHA-256), kept in SQLite
 under the data directory (WAL, one transaction per save) so it survives restarts; GET `/saved/<id>` runs
-it like `/sparql`. Ids of 12 hex digits from before stay where they were.
+it like `/sparql` (a browser gets its page: service/pages/saved_page.py). Ids of 12 hex digits from before
+stay where they were.
 
 Writes take JSON only: a web page can send a form or text/plain to any site without asking, but not
 JSON, so another site cannot make a visitor's browser save. Growth is bounded in bytes, per client per
@@ -19,6 +20,7 @@ from service.api.problems import Problem, query_problems
 from service.engine.query import QueryRequest
 from service.engine.results import content_type, serialize
 from service.api.sparql import check_text, choose_media_type, result_form, run_untrusted
+from service.pages.saved_page import prefers_page, saved_page
 
 bp = Blueprint("saved", __name__)
 SCHEMA = """CREATE TABLE IF NOT EXISTS saved (
@@ -166,28 +168,3 @@ def run(identifier: str):
     response.headers["Link"] = f'<{url_for("saved.text", identifier=identifier)}>; rel="describedby"'
     answer_headers(response, store.release.id)
     return response
-
-
-def prefers_page(form: str) -> bool:
-    """A browser (HTML preferred to every data format, none named): the page, not the data."""
-    from service.engine.results import available_types
-    if {"format", "output", "results"} & set(request.args):
-        return False
-    return request.accept_mimetypes.best_match([*available_types(form), "text/html"]) == "text/html"
-
-
-def saved_page(identifier: str, title: str, query: str, result) -> str:
-    """Its title, text, a link that runs it again, one that opens it in the editor, and the answer."""
-    from urllib.parse import urlencode
-
-    from flask import render_template
-
-    from service.pages.answer_table import default_columns, fold_rows
-    from service.pages.query_page import AnswerTable
-    table = None
-    if result.form == "SELECT":
-        columns = default_columns(result.variables)
-        table = AnswerTable(columns, fold_rows(result.dicts(), columns, []), len(result.rows), [])
-    return render_template("saved.html", identifier=identifier, title=title, query=query, result=result,
-                           table=table, editor_link=url_for("sparql.endpoint") + "#" + urlencode(
-                               {"query": query, "tabTitle": title or identifier}))

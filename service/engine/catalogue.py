@@ -3,7 +3,7 @@ YAML comment lines (so the file stays valid SPARQL), its parameters typed and bo
 
 Header keys: summary, description, tags, params, expect, and optionally question (the question the
 query answers for its first expected answer, shown on the home page) and columns and fold (how its
-answer reads as a table for people: service/pages/answer_table.py). A parameter:
+answer reads as a table for people: service/engine/columns.py). A parameter:
 
     #+ params:
     #+   target:
@@ -30,7 +30,7 @@ import yaml
 
 from graph.vocab import PREFIXES
 from service.engine import clinical
-from service.pages.answer_table import ColumnSpec, read_columns
+from service.engine.columns import ColumnSpec, read_columns
 from service.engine.query import terms
 from service.engine.resolve import NameIndex
 

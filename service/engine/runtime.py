@@ -7,11 +7,18 @@ from pathlib import Path
 
 from graph.release import Release
 from service.engine.catalogue import CannedQuery, load_catalogue
-from service.api.problems import Problem
 from service.engine.resolve import NameIndex, name_index
 from service.engine.remote import RemoteStore
 from service.engine.query import QueryRequest, Slots
 from service.engine.store import EmbeddedStore, WorkerPool, ensure_release, release_by_id
+
+
+class ReleaseNotKept(LookupError):
+    """A release id this service does not keep (any more); the API answers 410 Gone."""
+
+    def __init__(self, release_id: str, current_release: str):
+        super().__init__(f"release {release_id!r} is not kept on this service")
+        self.release_id, self.current_release = release_id, current_release
 
 
 class AnswerCache:
@@ -117,8 +124,7 @@ class Runtime:
             return self.current
         release = None if self.remote else release_by_id(self.data_dir, release_id)
         if release is None:
-            raise Problem(410, "Release not kept", f"release {release_id!r} is not kept on this service",
-                          current_release=self.current.id)
+            raise ReleaseNotKept(release_id, self.current.id)
         return release
 
     def index(self, release_id: str | None = None) -> NameIndex:

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, render_template, request, url_for
 
-from service.pages.answer_table import ColumnSpec, default_columns, fold_rows
+from service.engine.columns import ColumnSpec
+from service.pages.answer_table import default_columns, fold_rows
 from service.engine.catalogue import CannedQuery, Parameter, ParameterError
 from service.pages.editor import editor_text
 from service.api.http import answer_headers

@@ -1,16 +1,15 @@
 """Linked-data pages: entity IRIs (`/id/…`) and the ontology (`/ontology`) dereference here, as HTML for
 browsers and as RDF by content negotiation; the home page, the search and the intracranial chart."""
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
-from service.engine.catalogue import ParameterError
 from service.pages.browse import KINDS, entities
 from service.pages.deprecated import deprecated_answer
 from service.api.http import answer_headers
 from service.api.problems import Problem, query_problems
 from service.engine.query import QueryRequest
 from service.pages.entity_views import ViewBuilder, intracranial_chart, page_path
-from service.engine.explain import explain, resolve_entity
+from service.engine.explain import explain
 from service.engine.results import GRAPH_TYPES, content_type, serialize
 from service.pages.readable import legend
 from service.pages.search_hits import SearchAnswer, find, seed_counts
@@ -196,32 +195,6 @@ def browse(kind: str):
     store = state.store(request.args.get("release"))
     rows = state.once_per_release(store.release.id, f"browse-{kind}", lambda: entities(store, kind))
     response = Response(render_template("browse.html", kind=kind, title=KINDS[kind], rows=rows, kinds=KINDS))
-    answer_headers(response, store.release.id)
-    return response
-
-
-@bp.get("/explain")
-def explain_entity():
-    """Every fact about an entity (`?entity=` an IRI, an id/… path or a name), asserted or inferred, with
-    how the graph knows it: the JSON that `lmkg explain --format json` prints."""
-    text = request.args.get("entity", "").strip()
-    if not text:
-        raise Problem(400, "Missing entity", "give the entity as ?entity= (an IRI, id/… path or name)",
-                      slug="missing-entity")
-    state = runtime()
-    store = state.store(request.args.get("release"))
-    index = state.index(store.release.id)
-    try:
-        iri = resolve_entity(index, text)
-    except ParameterError as error:
-        raise Problem(error.status, error.title, error.detail, **error.extra) from None
-    key = (store.release.id, "explain", iri)
-    body = state.cache.get(key)
-    if body is None:
-        with query_problems():
-            body = explain(store, index, iri).to_json()
-        state.cache.put(key, body)
-    response = jsonify(body)
     answer_headers(response, store.release.id)
     return response
 
