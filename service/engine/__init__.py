@@ -1,1 +1,1 @@
-"""The query engine: stores (embedded pyoxigraph or a remote SPARQL endpoint), running a query, results, the catalogue and name index; no Flask, no HTML."""
+"""The query engine: stores (embedded or remote), running queries, results, the catalogue; no Flask, no HTML."""

@@ -1,1 +1,1 @@
-"""The HTML pages for people: entity pages, search, browse lists, query pages, the editor, charts, with their templates/ and static/."""
+"""The HTML pages for people (entities, search, queries, editor, charts), with templates/ and static/."""
