@@ -10,7 +10,7 @@ from lmkg.paths import data_dir
 def cmd_build(args) -> int:
     from graph.build import BuildFailed, build
     from graph.release import MetadataInvalid
-    from service.store import prepare_name_index
+    from service.engine.store import prepare_name_index
     try:
         release = build(args.data_dir, keep=args.keep)
     except (BuildFailed, MetadataInvalid) as error:
@@ -32,7 +32,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from service.store import open_release_store
+    from service.engine.store import open_release_store
     store = open_release_store(args.data_dir)
     if args.canned:
         return run_canned_query(store, args)
@@ -46,9 +46,9 @@ def cmd_query(args) -> int:
 
 def run_canned_query(store, args) -> int:
     from lmkg.paths import QUERIES_DIR
-    from service.catalogue import ParameterError, expectation_failures, load_catalogue, run_canned
-    from service.resolve import name_index
-    from service.results import serialize
+    from service.engine.catalogue import ParameterError, expectation_failures, load_catalogue, run_canned
+    from service.engine.resolve import name_index
+    from service.engine.results import serialize
     catalogue = load_catalogue(QUERIES_DIR)
     query = catalogue[args.canned]
     index = name_index(store)
@@ -73,10 +73,10 @@ def run_canned_query(store, args) -> int:
 def cmd_explain(args) -> int:
     """Every fact about an entity, asserted or inferred, with the chain that gives each inferred one."""
     import json
-    from service.catalogue import ParameterError
-    from service.explain import as_text, explain, resolve_entity
-    from service.resolve import name_index
-    from service.store import open_release_store
+    from service.engine.catalogue import ParameterError
+    from service.engine.explain import as_text, explain, resolve_entity
+    from service.engine.resolve import name_index
+    from service.engine.store import open_release_store
     store = open_release_store(args.data_dir)
     index = name_index(store)
     try:
@@ -94,7 +94,7 @@ def cmd_explain(args) -> int:
 
 def cmd_load(args) -> int:
     from graph.load import load_release
-    from service.store import ensure_release, release_by_id
+    from service.engine.store import ensure_release, release_by_id
     folder = args.data_dir or data_dir()
     release = release_by_id(folder, args.release) if args.release else ensure_release(folder)
     if release is None:
@@ -169,7 +169,7 @@ def cmd_serve(args) -> int:
     the environment, so settings reach them as LMKG_* variables."""
     from granian import Granian
     from granian.constants import Interfaces
-    from service.store import ensure_release
+    from service.engine.store import ensure_release
     if args.data_dir:
         os.environ["LMKG_DATA_DIR"] = str(args.data_dir)
     # untrusted queries in flight per worker below its threads, so one is always free for /health and pages

@@ -9,9 +9,10 @@ import pyoxigraph as ox
 import pytest
 
 from lmkg.paths import QUERIES_DIR
-from service.answer_table import ColumnSpec, fold_rows, read_columns
-from service.catalogue import load_catalogue
-from service.readable import clean, literal_html, outcome_html, registry_url
+from service.engine.catalogue import load_catalogue
+from service.engine.columns import ColumnSpec, read_columns
+from service.pages.answer_table import fold_rows
+from service.pages.readable import clean, literal_html, outcome_html, registry_url
 from tests.test_web_pages import BROWSER, page
 
 CATALOGUE = load_catalogue(QUERIES_DIR)
