@@ -167,7 +167,10 @@ def entity(path: str):
     if moved is not None:
         return moved
     if not exists(store, iri):
-        raise Problem(404, "Unknown entity", f"{iri} is not in release {store.release.id}", slug="unknown-entity")
+        kind, _, key = path.partition("/")
+        raise Problem(404, "Unknown entity", f"release {store.release.id} has no {kind.replace('-', ' ')} “{key}”"
+                      if key else f"release {store.release.id} has nothing at /id/{path}", slug="unknown-entity",
+                      entity=iri)
     bindings = {"entity": ox.NamedNode(iri)}
     media_type = request.accept_mimetypes.best_match(PAGE_TYPES) or "text/turtle"
     if media_type != "text/html":
