@@ -151,7 +151,7 @@ def test_every_canned_query_page_answers_its_example(client, name):
 def test_results_table_names_iris_by_their_labels(client):
     html_page, html = page(client, "/queries/drugs-by-target?target=EGFR")
     header = re.search(r'<table class="results"[^>]*>.*?<thead>(.*?)</thead>', html, re.S).group(1)
-    assert "drug_label" not in header and "source_file" not in header and ">drug<" in header
+    assert "drug_label" not in header and "source_file" not in header and ">Drug<" in header
     osimertinib = [e for e in html_page.links() if e.attrs.get("href") == "/id/drug/osimertinib"]
     assert osimertinib and osimertinib[0].text == "osimertinib"
 
