@@ -125,11 +125,11 @@ def render_nginx_config(listen: str, instances: list[str]) -> str:
 
 
 @contextlib.contextmanager
-def nginx_server(instances: list[str]):
+def nginx_server(instances: list[str], port: int | None = None):
     """nginx from deploy/nginx.conf in front of `instances` (host:port each), with a scratch prefix; yields
     its base URL."""
     paths = require("nginx")
-    port = free_port()
+    port = port or free_port()
     with scratch_dir("lmkg-nginx-") as prefix:
         prefix.chmod(0o755)   # nginx's workers (nobody, when started as root) keep request bodies under it
         (prefix / "nginx.conf").write_text(render_nginx_config(f"127.0.0.1:{port}", instances))
