@@ -40,7 +40,7 @@ def require(*commands: str) -> dict[str, str]:
         sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         for step in (["update", "-q"], ["install", "-y", "-q", "--no-install-recommends", *missing]):
-            subprocess.run([*sudo, "apt-get", *step], env=env, capture_output=True, timeout=900)
+            subprocess.run([*sudo, "apt-get", *step], env=env, capture_output=True, timeout=900, check=False)
     found = {c: COMMANDS[c][1]() for c in commands}
     absent = [COMMANDS[c][0] for c, path in found.items() if not path]
     if absent:

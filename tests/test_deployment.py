@@ -49,7 +49,8 @@ def deployment(data_dir, tmp_path_factory):
         redis = stack.enter_context(redis_server())
         store = stack.enter_context(oxigraph_server(tmp_path_factory.mktemp("deployment-store")))
         load = subprocess.run([venv_command("lmkg"), "--data-dir", str(data_dir), "load",
-                               "--endpoint", f"{store}/update"], capture_output=True, text=True, timeout=600)
+                               "--endpoint", f"{store}/update"], capture_output=True, text=True, timeout=600,
+                              check=False)
         assert load.returncode == 0, load.stderr
         balancer_port = free_port()
         settings = {"LMKG_SAVED_DATABASE_URL": postgres, "LMKG_RATE_LIMIT_STORAGE": redis,

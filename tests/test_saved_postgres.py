@@ -80,7 +80,7 @@ def sqlite_saves(make_app) -> tuple:
 
 def migrate(data_dir, *args):
     return subprocess.run([venv_command("lmkg"), "--data-dir", str(data_dir), "saved", "migrate", *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_migrate_copies_saved_queries_to_postgresql_once(make_app, database, data_copy):
@@ -100,7 +100,7 @@ def test_migrate_copies_saved_queries_to_postgresql_once(make_app, database, dat
 
 
 def test_migrate_leaves_a_conflicting_id_alone_and_says_so(make_app, database, data_copy):
-    path, saved = sqlite_saves(make_app)
+    path, _ = sqlite_saves(make_app)
     with psycopg.connect(database) as connection:
         connection.execute("CREATE TABLE saved (id TEXT PRIMARY KEY, query TEXT NOT NULL, title TEXT NOT NULL, "
                            "created TIMESTAMPTZ NOT NULL DEFAULT now(), client TEXT)")
