@@ -157,6 +157,29 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def cmd_saved_migrate(args) -> int:
+    """Copy saved queries from one store to another (SQLite to PostgreSQL): ids, titles and dates kept;
+    run again, nothing is copied twice."""
+    from service.engine.saved_db import SQLITE_FILE, migrate, open_saved_store
+    source_url = args.source or str((args.data_dir or data_dir()) / SQLITE_FILE)
+    if not args.source and not Path(source_url).exists():
+        print(f"no saved queries at {source_url}", file=sys.stderr)
+        return 1
+    try:
+        source, target = open_saved_store(source_url), open_saved_store(args.target)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        counts = migrate(source, target)
+    finally:
+        source.close()
+        target.close()
+    print(f"copied {counts['copied']}, already there {counts['present']}, "
+          f"conflicting ids left alone {counts['conflict']}")
+    return 1 if counts["conflict"] else 0
+
+
 def keep_count(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -227,6 +250,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     s.add_argument("--threads", type=int, default=2, help="threads per worker running requests (default 2)")
     s.set_defaults(func=cmd_serve)
+    sv = sub.add_parser("saved", help="saved queries (/saved)").add_subparsers(dest="action", required=True)
+    mg = sv.add_parser("migrate", help="copy saved queries into another database (e.g. SQLite to PostgreSQL); "
+                                       "idempotent")
+    mg.add_argument("--from", dest="source", metavar="URL",
+                    help="sqlite:///path or postgresql://… (default: saved.sqlite3 in the data directory)")
+    mg.add_argument("--to", dest="target", metavar="URL", required=True, help="postgresql://… or sqlite:///path")
+    mg.set_defaults(func=cmd_saved_migrate)
     b = sub.add_parser("bench", help="measure query, HTTP, build and growth performance against the anchors")
     b.add_argument("--out", type=Path, default=Path("benchmarks/results"), help="where results go")
     b.add_argument("--cache", type=Path, default=Path(".bench"), help="where anchors' environments live")

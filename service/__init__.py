@@ -25,8 +25,12 @@ DEFAULTS = {
     "SAVED_CLIENT_BYTES": 1_000_000,  # bytes of new saved queries per client per day (429 beyond)
     "SAVED_TOTAL_BYTES": 200_000_000,  # bytes of saved queries in all (507 beyond)
     "SAVED_WRITE_TOKEN": None,      # when set, POST /saved needs "Authorization: Bearer <token>"
-    "RATE_LIMIT": "60/minute",      # per client on /sparql and /saved ("off" to switch off); see service/api/limits.py
-    "RATE_LIMIT_STORAGE": "memory://",
+    "RATE_LIMIT": "600/minute",     # requests per client on /sparql and /saved, a coarse cap against abuse
+                                    # ("off" switches every per-client limit off); see service/api/limits.py
+    "RATE_LIMIT_STORAGE": "memory://",  # or redis://…: request counts and query budgets shared by instances
+    "QUERY_TIME_BUDGET": 60.0,      # seconds of query time per client per minute (0: none); service/api/query_budget.py
+    "QUERY_CONCURRENCY": 5,         # ad-hoc queries per client running at once (0: no cap)
+    "SAVED_DATABASE_URL": None,     # postgresql://… keeps saved queries there (default: saved.sqlite3 in DATA_DIR)
     "TRUSTED_PROXIES": 0,           # reverse proxies whose X-Forwarded-For names the client
     "SPARQL_ENDPOINT": None,        # remote mode: a SPARQL 1.1 query endpoint holding a loaded release
     "REMOTE_TIMEOUT": 30.0,         # seconds to wait for the remote store on trusted (canned, page) queries

@@ -8,7 +8,6 @@ import sqlite3
 import threading
 import time
 
-import pytest
 
 from tests.live import http_request, running_server
 

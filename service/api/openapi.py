@@ -114,7 +114,14 @@ DATASET_PARAMETERS = [
 
 
 def limits_text(config) -> str:
-    rate = f" At most {config['RATE_LIMIT']} per client (then 429)." if enabled(config.get("RATE_LIMIT")) else ""
+    rate = ""
+    if enabled(config.get("RATE_LIMIT")):
+        parts = [f"{config['RATE_LIMIT']} requests"]
+        if config.get("QUERY_TIME_BUDGET"):
+            parts.append(f"{config['QUERY_TIME_BUDGET']:g} s of query time a minute")
+        if config.get("QUERY_CONCURRENCY"):
+            parts.append(f"{config['QUERY_CONCURRENCY']} queries at once")
+        rate = f" Each client may use at most {', '.join(parts)} (then 429 with Retry-After)."
     return (f"A query runs at most {config['QUERY_TIMEOUT']:g} s (then 503) and returns at most {config['MAX_ROWS']} "
             f"rows or triples (then 422: the answer is refused, never cut). Queries of up to "
             f"{config['MAX_QUERY_LENGTH']} characters and request bodies of up to {config['MAX_CONTENT_LENGTH']} bytes "

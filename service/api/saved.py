@@ -1,50 +1,47 @@
 """`/saved`: permalinks for ad-hoc queries. POST the SPARQL text (and a title) as JSON and get
 `/saved/<id>`, an id derived from the text (same text, same id: 128 bits of its SHA-256), kept in SQLite
-under the data directory (WAL, one transaction per save) so it survives restarts; GET `/saved/<id>` runs
-it like `/sparql` (a browser gets its page: service/pages/saved_page.py). Ids of 12 hex digits from before
-stay where they were.
+under the data directory (WAL, one transaction per save) or, when SAVED_DATABASE_URL names one, in
+PostgreSQL (service/engine/saved_db.py), so it survives restarts; GET `/saved/<id>` runs it like `/sparql`
+(a browser gets its page: service/pages/saved_page.py). Ids of 12 hex digits from before stay where they were.
 
 Writes take JSON only: a web page can send a form or text/plain to any site without asking, but not
 JSON, so another site cannot make a visitor's browser save. Growth is bounded in bytes, per client per
 day (SAVED_CLIENT_BYTES, 429 beyond) and in total (SAVED_TOTAL_BYTES, 507 beyond)."""
+import atexit
 import hashlib
 import hmac
 import sqlite3
 import threading
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service.api.http import answer_headers
 from service.api.problems import Problem, query_problems
+from service.api.sparql import check_text, choose_media_type, result_form, run_untrusted
 from service.engine.query import QueryRequest
 from service.engine.results import content_type, serialize
-from service.api.sparql import check_text, choose_media_type, result_form, run_untrusted
+from service.engine.saved_db import QuotaExceeded, Quotas, SavedStore, SqliteSaved, configured_store
 from service.pages.saved_page import prefers_page, saved_page
 
 bp = Blueprint("saved", __name__)
-SCHEMA = """CREATE TABLE IF NOT EXISTS saved (
-  id TEXT PRIMARY KEY, query TEXT NOT NULL, title TEXT NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')))"""
-CLIENT_COLUMN = "ALTER TABLE saved ADD COLUMN client TEXT"   # who saved (a hash of the address), for the quota
-SIZE = "length(CAST(query AS BLOB)) + length(CAST(title AS BLOB))"
 MAX_TITLE = 200
-_local = threading.local()
+_opening = threading.Lock()
+
+
+def storage() -> SavedStore:
+    """The app's saved-query store (SQLite in DATA_DIR, or SAVED_DATABASE_URL), opened on first use."""
+    with _opening:
+        if "lmkg-saved" not in current_app.extensions:
+            current_app.extensions["lmkg-saved"] = configured_store(current_app.config)
+            atexit.register(current_app.extensions["lmkg-saved"].close)
+        return current_app.extensions["lmkg-saved"]
 
 
 def database() -> sqlite3.Connection:
-    """A connection per thread to the saved-query database (created on first use)."""
-    path = Path(current_app.config["DATA_DIR"]) / "saved.sqlite3"
-    connection = getattr(_local, "connections", {}).get(str(path))
-    if connection is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.execute(SCHEMA)
-        if "client" not in {row[1] for row in connection.execute("PRAGMA table_info(saved)")}:
-            connection.execute(CLIENT_COLUMN)
-        _local.connections = {**getattr(_local, "connections", {}), str(path): connection}
-    return connection
+    """This thread's connection to the SQLite store (the embedded default)."""
+    saved = storage()
+    assert isinstance(saved, SqliteSaved), "saved queries are kept in PostgreSQL (SAVED_DATABASE_URL)"
+    return saved.connection()
 
 
 def saved_id(text: str) -> str:
@@ -106,34 +103,22 @@ def save():
 
 def store(identifier: str, text: str, title: str) -> str:
     """Keep the query (within the quotas) unless it is there; the title it is kept under."""
-    connection = database()
-    with connection:  # one transaction: acknowledged only once committed, and the quotas counted in it
-        connection.execute("BEGIN IMMEDIATE")
-        row = connection.execute("SELECT query, title FROM saved WHERE id = ?", (identifier,)).fetchone()
-        if row is None:
-            check_quotas(connection, len(text.encode("utf-8")) + len(title.encode("utf-8")))
-            connection.execute("INSERT INTO saved (id, query, title, client) VALUES (?, ?, ?, ?)",
-                               (identifier, text, title, client_key()))
-            return title
-    if row[0].strip() != text.strip():   # 128 bits make this all but impossible; never answer with another's query
-        raise Problem(409, "Saved-query id conflict", f"another query is saved as {identifier!r}", slug="id-conflict")
-    return row[1]
-
-
-def check_quotas(connection: sqlite3.Connection, size: int) -> None:
     config = current_app.config
-    used = connection.execute(f"SELECT COALESCE(SUM({SIZE}), 0) FROM saved WHERE client = ? "
-                              "AND created > datetime('now', '-1 day')", (client_key(),)).fetchone()[0]
-    if used + size > config["SAVED_CLIENT_BYTES"]:
-        raise Problem(429, "Save quota used", f"a client may save {config['SAVED_CLIENT_BYTES']:,} bytes a day",
-                      slug="save-quota", headers={"Retry-After": "3600"})
-    total = connection.execute(f"SELECT COALESCE(SUM({SIZE}), 0) FROM saved").fetchone()[0]
-    if total + size > config["SAVED_TOTAL_BYTES"]:
-        raise Problem(507, "Saved queries full", "the service keeps no more saved queries", slug="saved-full")
+    try:   # acknowledged only once committed, the quotas counted in the same transaction
+        kept_text, kept_title = storage().save(identifier, text, title, client_key(),
+                                               Quotas(config["SAVED_CLIENT_BYTES"], config["SAVED_TOTAL_BYTES"]))
+    except QuotaExceeded as error:
+        if error.scope == "client":
+            raise Problem(429, "Save quota used", f"a client may save {config['SAVED_CLIENT_BYTES']:,} bytes a day",
+                          slug="save-quota", headers={"Retry-After": "3600"}) from None
+        raise Problem(507, "Saved queries full", "the service keeps no more saved queries", slug="saved-full") from None
+    if kept_text.strip() != text.strip():   # 128 bits make this all but impossible; never answer with another's query
+        raise Problem(409, "Saved-query id conflict", f"another query is saved as {identifier!r}", slug="id-conflict")
+    return kept_title
 
 
 def load(identifier: str) -> tuple[str, str]:
-    row = database().execute("SELECT query, title FROM saved WHERE id = ?", (identifier,)).fetchone()
+    row = storage().load(identifier)
     if row is None:
         raise Problem(404, "Unknown saved query", f"no saved query {identifier!r}", slug="unknown-saved-query")
     return row

@@ -5,6 +5,8 @@ named-graph-uri select graphs of the store (nothing is fetched from the web); th
 refused with 403 (an update sent as `query` is a malformed query, 400); GET without a query answers the SPARQL Service Description with VoID, or, to a browser, the
 query editor (service/pages/editor.py).
 """
+from contextlib import nullcontext
+
 from flask import Blueprint, Response, current_app, request, url_for
 
 from service.api.description import service_description
@@ -133,5 +135,7 @@ def endpoint():
 
 
 def run_untrusted(store, query: QueryRequest):
-    with query_problems():
+    """An ad-hoc query, within the client's query-time budget and concurrency cap (service/api/query_budget.py)."""
+    budget = current_app.extensions.get("lmkg-budget")
+    with budget.spend(request.remote_addr) if budget else nullcontext(), query_problems():
         return store.run_isolated(query, current_app.config["QUERY_TIMEOUT"])
