@@ -114,3 +114,29 @@ def test_every_table_query_names_its_columns_and_shows_no_iri_or_file_name(clien
     visible = html_lib.unescape(re.sub(r"<[^>]+>", " ", table))
     assert "w3id.org" not in visible and "http://" not in visible and "https://" not in visible, query.name
     assert not re.search(r"\b00\d_[0-9a-f]{16}\.txt\b", visible), query.name
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+BROWSER_ERRORS = [   # (settings, request path, status): every error status a browser can reach
+    ({}, "/queries/intracranial-efficacy?endpoint=iORR&min_value=many", 400),
+    ({}, "/queries/no-such-query", 404),
+    ({}, "/queries/evidence?entity=PD-L1", 409),
+    ({}, "/id/statement/s002-surgery-liver", 410),
+    ({"RATE_LIMIT": "1/minute"}, "/sparql?query=ASK%7B%7D", 429),
+    ({"QUERY_TIMEOUT": 0.5}, "/saved?query=x", 405),
+    ({"QUERY_TIMEOUT": 0.5, "RATE_LIMIT": "off"}, "/sparql?query=" + urllib.parse.quote(SLOW), 503),
+]
+
+
+@pytest.mark.parametrize("settings,path,status", BROWSER_ERRORS, ids=[str(s) for _, _, s in BROWSER_ERRORS])
+def test_every_error_a_browser_reaches_is_a_page(make_app, settings, path, status):
+    """A browser gets an HTML page with the same status and a readable message; an API client the problem."""
+    client = make_app(**settings).test_client()
+    if status == 429:
+        client.get(path)   # uses up the allowance
+    response = client.get(path, headers=BROWSER)
+    assert response.status_code == status and response.mimetype == "text/html", response.get_data(as_text=True)[:300]
+    assert not response.get_data(as_text=True).lstrip().startswith("{")
+    assert '"status":' not in response.get_data(as_text=True)   # no problem document shown raw
+    api = client.get(path)
+    assert api.status_code == status and api.mimetype == "application/problem+json"
