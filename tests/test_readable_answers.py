@@ -140,3 +140,11 @@ def test_every_error_a_browser_reaches_is_a_page(make_app, settings, path, statu
     assert '"status":' not in response.get_data(as_text=True)   # no problem document shown raw
     api = client.get(path)
     assert api.status_code == status and api.mimetype == "application/problem+json"
+
+
+def test_entity_page_facts_that_differ_only_in_their_source_are_one_row(client):
+    """osimertinib's class is named by two seeds: one row listing both sources, not two rows."""
+    _, html = page(client, "/id/drug/osimertinib")
+    table = html.split("Class (from the seeds that name it)", 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
+    assert len(rows) == 1 and "Spread to the Liver" in rows[0] and "Non-Small Cell Lung Cancer" in rows[0]

@@ -267,6 +267,28 @@ def glossary():
     return render_template("glossary.html", glossary=GLOSSARY)
 
 
+@bp.app_template_filter("fold_facts")
+def fold_facts_filter(rows: list[dict], columns: list[tuple]) -> list[tuple[dict, list[dict], list[dict]]]:
+    """Fact rows with the same values in the shown columns, folded into one: (the first row, the rows with
+    distinct evidence, the rows with distinct sources) — one line per fact, with all its wordings and sources."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        key = tuple(getattr(row.get(column[1]), "value", None) for column in columns)
+        groups.setdefault(key, []).append(row)
+    return [(group[0], distinct(group, ("printed", "statement")), distinct(group, ("source",)))
+            for group in groups.values()]
+
+
+def distinct(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    seen, kept = set(), []
+    for row in rows:
+        key = tuple(getattr(row.get(k), "value", None) for k in keys)
+        if key not in seen and any(key):
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
 @bp.app_template_filter("abbreviate")
 def abbreviate_filter(text: str):
     from service.pages.readable import abbreviate
