@@ -148,3 +148,16 @@ def test_entity_page_facts_that_differ_only_in_their_source_are_one_row(client):
     table = html.split("Class (from the seeds that name it)", 1)[1].split("</table>", 1)[0]
     rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
     assert len(rows) == 1 and "Spread to the Liver" in rows[0] and "Non-Small Cell Lung Cancer" in rows[0]
+
+
+def test_a_body_is_compressed_once_and_the_kept_copies_stay_within_their_budget(monkeypatch):
+    from service.api import compression
+    calls = []
+    real = gzip.compress
+    monkeypatch.setattr(compression.gzip, "compress", lambda *a, **k: calls.append(1) or real(*a, **k))
+    packed = compression.PackedBodies(budget=600)
+    body = b"iORR " * 1000
+    assert gzip.decompress(packed.get(body)) == body and packed.get(body) == packed.get(body) and len(calls) == 1
+    for n in range(20):   # other bodies push the least recently used out
+        packed.get(bytes(range(256)) * (n + 1))
+    assert packed.used <= 600

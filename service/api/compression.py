@@ -4,12 +4,19 @@ plain copy whatever the client accepts, and a client that does not accept gzip n
 
 Only bodies of known length are compressed: a streamed answer (a large SPARQL result) stays streamed.
 A compressed body gets a weak ETag (W/"…"), as it is no longer byte-identical to the plain one.
+Compressed bodies are kept by a digest of the plain one (least recently used out past PACKED_BYTES): a
+cache hit would otherwise be compressed again on every request (the editor script: 35 ms, against 0.4 ms
+for the plain copy).
 """
 import gzip
+import hashlib
+import threading
+from collections import OrderedDict
 
 MIN_BYTES = 1024                   # smaller bodies gain less than the header costs
 MAX_BYTES = 32 * 1024 * 1024       # larger ones are not held in memory to compress
 LEVEL = 6
+PACKED_BYTES = 32 * 1024 * 1024   # compressed bodies kept for the next request of the same body
 TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/sparql-results",
               "application/ld+json", "application/n-triples", "application/n-quads", "application/trig",
               "application/rdf+xml", "application/xml", "application/problem+json", "image/svg+xml",
@@ -19,6 +26,7 @@ TEXT_TYPES = ("text/", "application/json", "application/javascript", "applicatio
 class Gzip:
     def __init__(self, app):
         self.app = app
+        self.packed = PackedBodies(PACKED_BYTES)
 
     def __call__(self, environ, start_response):
         if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", "").lower() or environ["REQUEST_METHOD"] == "HEAD":
@@ -38,7 +46,7 @@ class Gzip:
             data = b"".join(body)
         finally:
             getattr(body, "close", lambda: None)()
-        packed = gzip.compress(data, LEVEL, mtime=0)
+        packed = self.packed.get(data)
         start_response(captured["status"], rewrite(captured["headers"], len(packed)), captured["exc_info"])
         return [packed]
 
@@ -64,3 +72,27 @@ def rewrite(headers: list[tuple[str, str]], length: int) -> list[tuple[str, str]
             value = "W/" + value
         kept.append((name, value))
     return kept + [("Content-Encoding", "gzip"), ("Content-Length", str(length)), ("Vary", vary)]
+
+
+class PackedBodies:
+    """gzip of a body, compressed once and kept by its digest while `budget` bytes allow."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self.kept: OrderedDict[bytes, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, data: bytes) -> bytes:
+        key = hashlib.blake2b(data, digest_size=16).digest()
+        with self.lock:
+            if key in self.kept:
+                self.kept.move_to_end(key)
+                return self.kept[key]
+        packed = gzip.compress(data, LEVEL, mtime=0)
+        with self.lock:
+            if key not in self.kept and len(packed) <= self.budget:
+                self.kept[key] = packed
+                self.used += len(packed)
+                while self.used > self.budget:
+                    self.used -= len(self.kept.popitem(last=False)[1])
+        return packed
