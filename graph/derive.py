@@ -20,6 +20,7 @@ from graph.release import to_store
 from graph.vocab import GRAPH_DERIVED
 
 DERIVE_DIR = Path(__file__).parent / "derive"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def summaries() -> dict[str, str]:
@@ -57,5 +58,5 @@ def derive_graph(graphs: dict) -> Graph:
 def rdflib_term(term):
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
-    datatype = None if term.language else URIRef(term.datatype.value)
-    return Literal(term.value, lang=term.language, datatype=datatype)
+    plain = term.language or term.datatype.value == XSD_STRING   # written without a datatype, as parsed
+    return Literal(term.value, lang=term.language, datatype=None if plain else URIRef(term.datatype.value))
