@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
-from graph.vocab import (BASE, DCTERMS, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, LMKG, ONTOLOGY_IRI, OWL, PREFIXES,
-                         PROV, RDF, RDFS, VOID, XSD)
+from graph.vocab import (BASE, DCTERMS, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, LMKG, ONTOLOGY_IRI, OWL,
+                         PREFIXES, PROV, RDF, RDFS, VOID, XSD)
 from lmkg.paths import SHAPES_DIR
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
