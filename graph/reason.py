@@ -31,9 +31,11 @@ def hermit_inferences(merged: Graph) -> Graph:
             raise InconsistentGraph(f"HermiT: the ontology with the curated facts is inconsistent ({error})") from None
         inferred = Graph()
         for s, p, o in world.get_ontology(INFERENCES_ONTOLOGY).get_triples():
-            if s > 0 and o > 0:  # negative storids are blank nodes: anonymous class expressions
-                inferred.add((URIRef(world._unabbreviate(s)), URIRef(world._unabbreviate(p)),
-                              URIRef(world._unabbreviate(o))))
+            subject = world._unabbreviate(s) if s > 0 else ""
+            # negative storids are blank nodes (anonymous class expressions); owlready2's own ontology header
+            # for the inferences is no fact of ours
+            if s > 0 and o > 0 and not subject.startswith(INFERENCES_ONTOLOGY.rstrip("/")):
+                inferred.add((URIRef(subject), URIRef(world._unabbreviate(p)), URIRef(world._unabbreviate(o))))
         return inferred
 
 

@@ -70,6 +70,28 @@ def run_canned_query(store, args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    """Every fact about an entity, asserted or inferred, with the chain that gives each inferred one."""
+    import json
+    from service.catalogue import ParameterError
+    from service.explain import as_text, explain, resolve_entity
+    from service.resolve import name_index
+    from service.store import open_release_store
+    store = open_release_store(args.data_dir)
+    index = name_index(store)
+    try:
+        iri = resolve_entity(index, args.entity)
+    except ParameterError as error:
+        print(f"{error.status} {error.title}: {error.detail} {error.extra}", file=sys.stderr)
+        return 1
+    explanation = explain(store, index, iri)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(explanation.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(as_text(explanation))
+    return 0
+
+
 def cmd_load(args) -> int:
     from graph.load import load_release
     from service.store import ensure_release, release_by_id
@@ -79,7 +101,8 @@ def cmd_load(args) -> int:
         print(f"no release {args.release!r} in {folder}", file=sys.stderr)
         return 1
     credentials = (args.user, args.password) if args.user else None
-    load_release(release, args.endpoint, args.batch_size, credentials=credentials)
+    load_release(release, args.endpoint, args.batch_size, credentials=credentials, graph_store=args.graph_store,
+                 meta_only=args.meta_only)
     return 0
 
 
@@ -149,6 +172,10 @@ def cmd_serve(args) -> int:
     from service.store import ensure_release
     if args.data_dir:
         os.environ["LMKG_DATA_DIR"] = str(args.data_dir)
+    # untrusted queries in flight per worker below its threads, so one is always free for /health and pages
+    os.environ.setdefault("LMKG_ISOLATED_WORKERS", str(max(1, args.threads - 1)))
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    os.environ.setdefault("LMKG_PUBLIC_BASE_URL", f"http://{host}:{args.port}")   # set it behind a proxy
     if args.endpoint:
         os.environ["LMKG_SPARQL_ENDPOINT"] = args.endpoint
     else:
@@ -178,6 +205,11 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a canned query parameter")
     q.add_argument("--check", action="store_true", help="also check the canned query's expected answers")
     q.set_defaults(func=cmd_query)
+    e = sub.add_parser("explain", help="every fact about an entity: asserted or inferred, and from which "
+                                       "statements, classes and chains")
+    e.add_argument("entity", help="an IRI, a path such as id/drug/osimertinib, or a name (label, symbol, identifier)")
+    e.add_argument("--format", default="text", choices=["text", "json"])
+    e.set_defaults(func=cmd_explain)
     sub.add_parser("releases", help="list the kept releases, newest first").set_defaults(func=cmd_releases)
     pr = sub.add_parser("prune", help="delete all but the N newest releases (never the LATEST one)")
     pr.add_argument("--keep", type=keep_count, required=True, metavar="N")
@@ -205,12 +237,19 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--parts", help="some of inprocess,build,http,growth (default all); the others are kept "
                                    "from the previous run in --out")
     b.set_defaults(func=cmd_bench)
-    ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store with SPARQL Update, in batches")
-    ld.add_argument("--endpoint", required=True, help="the store's SPARQL Update endpoint")
+    ld = sub.add_parser("load", help="push a release into a SPARQL 1.1 store (SPARQL Update or Graph Store "
+                                     "Protocol), in batches")
+    target = ld.add_mutually_exclusive_group(required=True)
+    target.add_argument("--endpoint", help="the store's SPARQL Update endpoint")
+    target.add_argument("--graph-store", help="the store's Graph Store Protocol endpoint (Virtuoso: "
+                                              "/sparql-graph-crud-auth; Oxigraph: /store)")
+    ld.add_argument("--meta-only", action="store_true",
+                    help="load only the meta graph (the release description), into a store bulk-loaded from "
+                         "dataset.nq.gz")
     ld.add_argument("--release", help="the release id (default: the latest, built first if there is none)")
-    ld.add_argument("--batch-size", type=int, default=10_000, help="triples per INSERT DATA request")
-    ld.add_argument("--user", help="HTTP user for the update endpoint (e.g. Virtuoso's /sparql-auth)")
-    ld.add_argument("--password", help="HTTP password for the update endpoint")
+    ld.add_argument("--batch-size", type=int, default=10_000, help="triples per request")
+    ld.add_argument("--user", help="HTTP user (Basic or Digest, as the store asks: Virtuoso's /sparql-auth)")
+    ld.add_argument("--password", help="HTTP password")
     ld.set_defaults(func=cmd_load)
     return p
 

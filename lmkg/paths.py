@@ -16,13 +16,15 @@ def sources_dir() -> Path:
 
 
 def seeds_dir() -> Path:
-    """The seed documents (outside the repo: ../shared/seeds), overridable by LMKG_SEEDS_DIR."""
+    """The seed documents (outside the repo: ../shared/seeds), overridable by LMKG_SEEDS_DIR. Only the
+    tests that compare the curation with the seed texts read them; they skip where the folder is absent."""
     return Path(os.environ.get("LMKG_SEEDS_DIR", REPO.parent / "shared" / "seeds"))
 
 
 def reference_dir() -> Path:
-    """The checked external identifiers (../shared/reference), overridable by LMKG_REFERENCE_DIR."""
-    return Path(os.environ.get("LMKG_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+    """The checked external identifiers (graph/sources/reference, copied from ../shared/reference),
+    overridable by LMKG_REFERENCE_DIR."""
+    return Path(os.environ.get("LMKG_REFERENCE_DIR", SOURCES_DIR / "reference"))
 
 
 def data_dir() -> Path:

@@ -2,7 +2,8 @@
 YAML comment lines (so the file stays valid SPARQL), its parameters typed and bound as RDF terms.
 
 Header keys: summary, description, tags, params, expect, and optionally question (the question the
-query answers for its first expected answer, shown on the home page). A parameter:
+query answers for its first expected answer, shown on the home page) and columns and fold (how its
+answer reads as a table for people: service/answer_table.py). A parameter:
 
     #+ params:
     #+   target:
@@ -15,7 +16,9 @@ query answers for its first expected answer, shown on the home page). A paramete
     #+     required: true
 
 The query uses the parameter as a variable (`?target`); its value is bound to that variable as a term, in
-a VALUES block joined in first (`service.query.bind_values`), never spliced into the query's text.
+a VALUES block joined in first (`service.query.bind_values`), never spliced into the query's text. An
+entity value that names nothing of the declared classes may still be read the clinical way
+(service/clinical.py): "ALK" binds every alteration of ALK, several VALUES rows for one variable.
 """
 import re
 from dataclasses import dataclass, field
@@ -26,6 +29,9 @@ import pyoxigraph as ox
 import yaml
 
 from graph.vocab import PREFIXES
+from service import clinical
+from service.answer_table import ColumnSpec, read_columns
+from service.query import terms
 from service.resolve import NameIndex
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -67,13 +73,14 @@ class Parameter:
     classes: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
 
-    def bind(self, raw: str, index: NameIndex):
-        """The RDF term a raw value binds to, or ParameterError."""
+    def bind(self, raw: str, index: NameIndex, catalogue: dict | None = None):
+        """The RDF term (or tuple of terms) a raw value binds to, or ParameterError; `catalogue` names the
+        parameters that would take an entity of another type."""
         if len(raw) > MAX_VALUE_LENGTH:
             raise ParameterError(400, "Parameter value too long",
                                  f"{self.name}: at most {MAX_VALUE_LENGTH} characters", parameter=self.name)
         if self.type == "entity":
-            return self.bind_entity(raw, index)
+            return self.bind_entity(raw, index, catalogue)
         if self.type == "enum":
             term = {k.casefold(): v for k, v in self.values.items()}.get(raw.strip().casefold())
             if term is None:
@@ -103,16 +110,67 @@ class Parameter:
                 number = number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
         return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
 
-    def bind_entity(self, raw: str, index: NameIndex):
-        resolution = index.resolve(raw, set(self.classes) or None)
+    def bind_entity(self, raw: str, index: NameIndex, catalogue: dict | None):
+        allowed = set(self.classes) or None
+        resolution = index.resolve(raw, allowed)
         if len(resolution.matches) == 1:
             return ox.NamedNode(resolution.matches[0])
-        if not resolution.matches:
-            raise ParameterError(404, "Unknown entity", f"{self.name}: nothing in the graph is named {raw!r}",
-                                 parameter=self.name, suggestions=resolution.suggestions)
-        candidates = [{"iri": iri, "label": index.label(iri)} for iri in resolution.matches]
-        raise ParameterError(409, "Ambiguous entity", f"{self.name}: {raw!r} names {len(candidates)} entities",
-                             parameter=self.name, candidates=candidates)
+        if resolution.matches:
+            raise self.ambiguous(raw, [{"iri": iri, "label": index.label(iri)} for iri in resolution.matches])
+        readings = clinical.readings(index, raw, allowed) if allowed else []
+        if len({reading.targets for reading in readings}) == 1:
+            found = tuple(ox.NamedNode(iri) for iri in readings[0].targets)
+            return found if len(found) > 1 else found[0]
+        if readings:
+            raise self.ambiguous(raw, [{"iri": r.source, "label": index.label(r.source),
+                                        "read_as": [index.label(t) for t in r.targets]} for r in readings])
+        raise self.unknown(raw, index, resolution.suggestions, catalogue or {})
+
+    def ambiguous(self, raw: str, candidates: list[dict]) -> ParameterError:
+        detail = f"{self.name}: {raw!r} names {len(candidates)} entities"
+        if any("read_as" in c for c in candidates):
+            detail += ": " + "; ".join(f"{c['label']} (read as {', '.join(c['read_as'])})" for c in candidates)
+        return ParameterError(409, "Ambiguous entity", detail, parameter=self.name, candidates=candidates)
+
+    def unknown(self, raw: str, index: NameIndex, suggestions: list[str], catalogue: dict) -> ParameterError:
+        """404. When the name is of something else, say what it is and which parameters take it."""
+        named = sorted(iri for iri in index.candidates(raw) if index.is_primary(iri))
+        missing = clinical.missing_kind(index, raw, set(self.classes)) if self.classes and not named else None
+        if missing:
+            gene, kind, others = missing
+            return ParameterError(404, "Unknown entity", f"{self.name}: the graph has no {index.label(kind)} of "
+                                  f"{index.label(gene)}; its alterations are "
+                                  + ", ".join(index.label(iri) for iri in others),
+                                  parameter=self.name, suggestions=[index.label(iri) for iri in others])
+        if not named:
+            return ParameterError(404, "Unknown entity", f"{self.name}: nothing in the graph is named {raw!r}",
+                                  parameter=self.name, suggestions=suggestions)
+        kinds = sorted({kind for iri in named for kind in index.kinds(iri)})
+        what = " and ".join(map(article, kinds)) or "something else"
+        wanted = " or ".join(index.label(c) for c in self.classes)
+        detail = f"{self.name}: {raw!r} is {what}; the parameter {self.name} takes {article(wanted)}"
+        # a parameter fits when it takes the entity or what the entity stands for (a gene's alterations)
+        meant = {x for iri in named for x in (iri, *index.stands_for.get(iri, ()))}
+        fits = fitting_parameters(catalogue, {t for iri in meant for t in index.types.get(iri, ())})
+        if fits:
+            detail += " — it fits " + "; ".join(f"parameter {p!r} of {', '.join(qs)}" for p, qs in fits.items())
+        return ParameterError(404, "Entity of another type", detail, parameter=self.name, suggestions=suggestions,
+                              entities=[{"iri": iri, "label": index.label(iri)} for iri in named], kinds=kinds,
+                              fits=[{"parameter": p, "queries": qs} for p, qs in fits.items()])
+
+
+def article(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def fitting_parameters(catalogue: dict, types: set[str]) -> dict[str, list[str]]:
+    """Parameter name -> the queries whose entity parameter of that name takes one of these types."""
+    fits: dict[str, list[str]] = {}
+    for query in catalogue.values():
+        for param in query.params.values():
+            if param.type == "entity" and set(param.classes) & types:
+                fits.setdefault(param.name, []).append(query.name)
+    return fits
 
 
 @dataclass
@@ -126,6 +184,8 @@ class CannedQuery:
     expect: list[dict]
     form: str
     question: str = ""          # the question it answers, in a reader's words (defaults to the summary)
+    columns: list[ColumnSpec] = field(default_factory=list)   # the answer's table for people, if declared
+    fold: list[str] = field(default_factory=list)             # the columns that key one folded row
 
     def example_args(self) -> dict[str, str] | None:
         """The parameters of its first expected answer: a worked example that is known to answer."""
@@ -133,7 +193,7 @@ class CannedQuery:
             return None
         return {name: str(value) for name, value in (self.expect[0].get("params") or {}).items()}
 
-    def bindings(self, args: dict[str, str], index: NameIndex) -> dict:
+    def bindings(self, args: dict[str, str], index: NameIndex, catalogue: dict | None = None) -> dict:
         """Terms for the given parameter values (defaults filled in); ParameterError on bad input."""
         unknown = sorted(set(args) - set(self.params))
         if unknown:
@@ -146,8 +206,13 @@ class CannedQuery:
                 if param.required:
                     raise ParameterError(400, "Missing parameter", f"{self.name} needs {name}", parameter=name)
                 continue
-            bound[name] = param.bind(str(raw), index)
+            bound[name] = param.bind(str(raw), index, catalogue)
         return bound
+
+    def readings(self, args: dict[str, str], bindings: dict, index: NameIndex) -> list[tuple[str, str, list[str]]]:
+        """(parameter, value as given, labels of what it was read as) for each entity parameter given."""
+        return [(name, args[name], [index.label(term.value) for term in terms(bindings[name])])
+                for name, param in self.params.items() if param.type == "entity" and name in args and name in bindings]
 
 
 def read_header(text: str) -> dict:
@@ -175,8 +240,13 @@ def load_query(path: Path) -> CannedQuery:
         if not header.get(key):
             raise CatalogueError(f"{path.name}: the header needs `{key}`")
     params = {n: load_parameter(path, n, spec, text) for n, spec in (header.get("params") or {}).items()}
+    try:
+        columns, fold = read_columns(header, set(re.findall(r"[?$](\w+)", text)), path.name)
+    except ValueError as error:
+        raise CatalogueError(str(error)) from None
     return CannedQuery(name, text, header["summary"], header["description"], header.get("tags", []),
-                       params, header["expect"], query_form(text), header.get("question") or header["summary"])
+                       params, header["expect"], query_form(text), header.get("question") or header["summary"],
+                       columns, fold)
 
 
 def load_parameter(path: Path, name: str, spec: dict, text: str) -> Parameter:

@@ -3,8 +3,9 @@ JavaScript and every bar can link to the measurement it draws.
 
 A chart is a stack of panels, one per kind of measurement (e.g. "iORR, proportion (%)"); each panel
 has one row per category (a study, or an endpoint of one study) and one bar per arm role in that row.
-Only point values are drawn: printed ranges and values "not reached" stay in the tables beside the
-chart, which list every measurement.
+Point values are drawn; a median "not reached" is drawn as a hatched bar running past the panel's
+longest value, labelled NR, so that an arm whose patients did best is not the one missing from the
+chart. Printed ranges stay in the tables beside the chart, which list every measurement.
 """
 import io
 import re
@@ -21,13 +22,14 @@ ROW_HEIGHT = 0.32      # inches per bar
 PANEL_MARGIN = 0.9     # inches per panel for its title and axis
 LABEL_WIDTH = 32       # characters of a category label per line
 RENDER_LOCK = threading.Lock()
+NOT_REACHED = "not reached"
 
 
 @dataclass
 class Bar:
     category: str
     role: str
-    value: float
+    value: float | None              # None: not reached
     href: str | None = None
 
 
@@ -52,7 +54,7 @@ def outcome_panels(rows: list[dict], panel_of, category_of, href_of=lambda row: 
     panels: dict[str, Panel] = {}
     for row in rows:
         value = to_number(row.get("value"))
-        if value is None:
+        if value is None and row.get("qualifier_label") != NOT_REACHED:
             continue
         title = panel_of(row)
         panel = panels.setdefault(title, Panel(title, row.get("unit_label", "")))
@@ -68,7 +70,7 @@ def outcome_panels(rows: list[dict], panel_of, category_of, href_of=lambda row: 
             seen.add(key)
             kept.append(bar)
         panel.bars = kept
-    return [panel for panel in panels.values() if panel.bars]
+    return [panel for panel in panels.values() if any(bar.value is not None for bar in panel.bars)]
 
 
 def to_number(value) -> float | None:
@@ -102,26 +104,36 @@ def draw_panel(ax, panel: Panel) -> None:
     present = {c: [r for r in roles if any(b.category == c and b.role == r for b in panel.bars)] for c in categories}
     slot = 0.8 / max(len(r) for r in present.values())
     suffix = UNIT_SUFFIX.get(panel.unit, f" {panel.unit}")
+    longest = max(bar.value for bar in panel.bars if bar.value is not None)
     for role in roles:
         bars = [bar for bar in panel.bars if bar.role == role]
         # the bars of one category sit side by side, centred on its label, whichever roles it has
         positions = [categories.index(bar.category)
                      + (present[bar.category].index(role) - (len(present[bar.category]) - 1) / 2) * slot for bar in bars]
-        drawn = ax.barh(positions, [bar.value for bar in bars], height=slot * 0.9, label=role,
-                        color=ROLE_COLOURS.get(role, "#26a269"))
+        colour = ROLE_COLOURS.get(role, "#26a269")
+        drawn = ax.barh(positions, [longest * 1.05 if bar.value is None else bar.value for bar in bars],
+                        height=slot * 0.9, label=role, color=colour)
         for rectangle, bar in zip(drawn, bars):
             rectangle.set_url(bar.href)
-            ax.annotate(f"{bar.value:g}{suffix}", (bar.value, rectangle.get_y() + rectangle.get_height() / 2),
+            if bar.value is None:   # open-ended: hatched, in the arm's colour, and said in words
+                rectangle.set(facecolor="white", edgecolor=colour, hatch="///")
+            text = "NR (not reached)" if bar.value is None else f"{bar.value:g}{suffix}"
+            ax.annotate(text, (rectangle.get_width(), rectangle.get_y() + rectangle.get_height() / 2),
                         xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(range(len(categories)), labels=[textwrap.fill(c, LABEL_WIDTH) for c in categories], fontsize=9)
     ax.invert_yaxis()
     ax.set_title(panel.title, loc="left", fontsize=11, fontweight="bold")
     ax.set_xlabel({"percent": "percent", "month": "months"}.get(panel.unit, panel.unit), fontsize=9)
-    ax.set_xlim(0, max(bar.value for bar in panel.bars) * 1.15)
+    ax.set_xlim(0, longest * 1.3)
     if panel.unit == "percent":
         ax.set_xlim(0, 105)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    # the legend from the roles' colours: a panel's first bar may be a hatched NR bar, not the role's look
+    from matplotlib.patches import Patch
+    handles = [Patch(color=ROLE_COLOURS.get(role, "#26a269"), label=role) for role in roles]
+    if any(bar.value is None for bar in panel.bars):
+        handles.append(Patch(facecolor="white", edgecolor="#5e5c64", hatch="///", label="not reached (NR)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
 
 
 def inline(svg: str, title: str) -> str:

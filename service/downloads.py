@@ -12,15 +12,13 @@ Files are read from the data directory, so a release built while the service run
 """
 import base64
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, send_file, url_for
-from rdflib import Graph
 
 from graph.distributions import CHECKSUMS, COMPRESSION
 from graph.release import NOTES, Release, kept_releases, latest_release, read_release, releases_dir
-from service.description import RDFLIB_FORMATS
+from service.description import deployment_statements, release_description, serialize, void_path
 from service.http import RELEASE_HEADER, answer_headers
 from service.problems import Problem
 from service.results import content_type
@@ -48,10 +46,31 @@ def kept(release_id: str) -> Release:
 
 
 def newest() -> Release:
-    release = latest_release(data_dir())
+    release = remote_only() or latest_release(data_dir())
     if release is None:
         raise Problem(404, "No release", "no release has been built yet", slug="no-release")
     return release
+
+
+def remote_only(release_id: str | None = None) -> Release | None:
+    """In remote mode, the store's release when its folder is not in DATA_DIR (its files are published
+    elsewhere: the description's download URLs)."""
+    runtime = current_app.extensions["lmkg"]
+    if not runtime.remote:
+        return None
+    release = runtime.current
+    if release_id not in (None, release.id) or read_release(releases_dir(data_dir()) / release.id):
+        return None
+    return release
+
+
+def describe_remote(release: Release) -> dict:
+    files = [{**entry, "url": entry["download_url"], "latest_url": entry["download_url"]}
+             for entry in release.distributions]
+    return {"id": release.id, "date": release.date, "built": release.built, "latest": True, "iri": str(release.iri),
+            "url": url_for("downloads.one", release_id=release.id, _external=True), "previous": None,
+            "changes": None, "triples": release.triples, "distributions": files,
+            "metadata": {"void.ttl": url_for("downloads.void", _external=True)}, "diff_from_previous": None}
 
 
 def describe(release: Release, latest_id: str | None) -> dict:
@@ -81,9 +100,12 @@ def listing_answer(body: dict, template: str, status: int = 200) -> Response:
 
 @bp.get("/downloads")
 def listing():
-    latest = latest_release(data_dir())
+    served = remote_only()
+    latest = served or latest_release(data_dir())
     latest_id = latest.id if latest else None
     releases = [describe(r, latest_id) for r in kept_releases(data_dir())]
+    if served:
+        releases.insert(0, describe_remote(served))
     return listing_answer({"latest": latest_id, "releases": releases}, "downloads.html")
 
 
@@ -91,6 +113,8 @@ def listing():
 def one(release_id: str):
     if release_id == "latest":
         return redirect(url_for("downloads.one", release_id=newest().id, _external=True), 302)
+    if served := remote_only(release_id):
+        return listing_answer({"latest": served.id, "releases": [describe_remote(served)]}, "downloads.html")
     release = kept(release_id)
     latest = latest_release(data_dir())
     return listing_answer({"latest": latest.id if latest else None, "releases": [describe(release, latest and latest.id)]},
@@ -103,6 +127,11 @@ def file(release_id: str, name: str):
         response = redirect(url_for("downloads.file", release_id=newest().id, name=name, _external=True), 302)
         response.headers["Cache-Control"] = "no-cache"
         return response
+    if served := remote_only(release_id):   # the store holds no files: where the description says they are
+        url = next((d["download_url"] for d in served.distributions if d["file"] == name), None)
+        if url is None:
+            raise Problem(404, "Unknown file", f"release {served.id} has no file {name!r}", slug="unknown-file")
+        return redirect(url, 302)
     release = kept(release_id)
     if name not in release.files():
         raise Problem(404, "Unknown file", f"release {release.id} has no file {name!r}", slug="unknown-file",
@@ -121,7 +150,8 @@ def file(release_id: str, name: str):
 @bp.get("/release/<release_id>")
 def release_iri(release_id: str):
     """The release IRI: 303 to its RDF description, or to its downloads page."""
-    kept(release_id)
+    if not remote_only(release_id):
+        kept(release_id)
     media_type = request.accept_mimetypes.best_match(["text/html", "application/json", *VOID_TYPES])
     if media_type in VOID_TYPES:
         target = url_for("downloads.void", release=release_id, _external=True)
@@ -141,15 +171,14 @@ def void():
         raise Problem(406, "Not Acceptable", "the description is available as: " + ", ".join(VOID_TYPES), slug="not-acceptable")
     runtime = current_app.extensions["lmkg"]
     release = runtime.release(request.args.get("release") or runtime.current.id)
-    path = Path(release.folder) / "void.ttl"
-    body = path.read_bytes() if media_type == "text/turtle" else \
-        description(str(path)).serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
+    description = release_description(release)
+    here = deployment_statements(release, description)
+    path = void_path(release)
+    if path and media_type == "text/turtle":   # N-Triples lines after the file are Turtle too
+        body = path.read_bytes() + here.serialize(format="nt", encoding="utf-8")
+    else:
+        body = serialize(description + here, media_type)
     response = Response(body, content_type=content_type(media_type))
     answer_headers(response, release.id)
     return response
 
-
-@lru_cache(maxsize=8)
-def description(path: str) -> Graph:
-    """A release's description, parsed once (release folders never change)."""
-    return Graph().parse(path, format="turtle")

@@ -63,6 +63,6 @@ def editor_page():
     examples = [{"name": q.name, "title": q.summary, "question": q.question,
                  "query": editor_text(q, example_bindings(q, index))} for q in runtime.catalogue.values()]
     config = {"endpoint": url_for("sparql.endpoint", _external=True), "starter": prefix_block() + "\n" + STARTER,
-              "examples": examples}
+              "examples": examples, "write_token": bool(current_app.config.get("SAVED_WRITE_TOKEN"))}
     assets = (node_modules() / YASGUI_BUILD / "yasgui.min.js").is_file()
     return render_template("editor.html", config=config, examples=examples, assets=assets)

@@ -10,7 +10,7 @@ from graph.vocab import BASE
 from service.catalogue import CannedQuery, ParameterError, run_canned
 from service.charts import outcome_panels, render_svg
 from service.query import QueryRequest
-from service.query_page import query_url
+from service.query_page import query_url, rows_table
 
 LMKG = BASE + "ontology#"
 THERAPY, STUDY = LMKG + "Therapy", LMKG + "ClinicalStudy"
@@ -62,6 +62,63 @@ SELECT ?study ?arm ?arm_role_label ?regimen ?regimen_label ?n ?printed ?source ?
 } ORDER BY DESC(?arm_role_label) ?arm"""
 
 
+SUMMARY = """
+PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX bibo: <http://purl.org/ontology/bibo/>
+SELECT ?entity ?fact ?value ?value_label WHERE {
+  { ?entity a ?value . FILTER STRSTARTS(STR(?value), STR(lmkg:))
+    FILTER NOT EXISTS { ?entity a ?narrower . ?narrower rdfs:subClassOf ?value . FILTER (?narrower != ?value) }
+    BIND ("kind" AS ?fact) }
+  UNION { ?entity dcterms:identifier ?value BIND ("identifier" AS ?fact) }
+  UNION { ?entity skos:exactMatch ?value BIND ("match" AS ?fact) }
+  UNION { ?entity skos:altLabel ?value BIND ("also called" AS ?fact) }
+  UNION { ?entity lmkg:registryNumber ?value BIND ("registry number" AS ?fact) }
+  UNION { ?entity lmkg:hasBBBPenetrationLevel ?value BIND ("BBB penetration" AS ?fact) }
+  UNION { ?entity prov:wasDerivedFrom ?value . ?value a lmkg:SeedDocument BIND ("source" AS ?fact) }
+  UNION { ?entity bibo:doi ?value BIND ("DOI" AS ?fact) }
+  UNION { ?entity dcterms:bibliographicCitation ?value BIND ("cited as" AS ?fact) }
+  UNION { ?entity a lmkg:Publication ; dcterms:title ?value BIND ("title" AS ?fact) }
+  OPTIONAL { ?value rdfs:label ?value_label FILTER (LANG(?value_label) IN ("en", "")) }
+} ORDER BY ?fact ?value_label ?value"""
+
+
+@dataclass
+class Summary:
+    """The box that opens an entity page: what it is, its identifiers (linked to where they resolve), key facts."""
+    facts: dict[str, list] = field(default_factory=dict)      # fact name -> terms (with labels)
+    identifiers: list[tuple[str, str | None]] = field(default_factory=list)   # (identifier, URL)
+    best_intracranial: list[dict] = field(default_factory=list)
+
+
+def summary_of(rows: list[dict]) -> Summary:
+    summary = Summary()
+    matches = [row["value"].value for row in rows if row["fact"].value == "match"]
+    for row in rows:
+        fact = row["fact"].value
+        if fact == "identifier":
+            local = row["value"].value.split(":", 1)[-1]
+            summary.identifiers.append((row["value"].value, next((m for m in matches if m.endswith(local)), None)))
+        elif fact != "match":
+            summary.facts.setdefault(fact, []).append((row["value"], row.get("value_label")))
+    return summary
+
+
+def best_intracranial(rows: list[dict]) -> list[dict]:
+    """The highest iORR and longest median iPFS among intracranial outcome rows, with their study."""
+    best = []
+    for endpoint, statistic in (("iORR", None), ("iPFS", "median")):
+        found = [r for r in rows if r["endpoint_label"].value == endpoint and r.get("value")
+                 and (statistic is None or r["statistic_label"].value == statistic)]
+        if found:
+            top = max(found, key=lambda r: float(r["value"].value))
+            best.append(top)
+    return best
+
+
 @dataclass
 class Section:
     """One block of an entity page: rows of one canned query (or page query), with where they came from."""
@@ -77,6 +134,8 @@ class EntityView:
     trials: list[dict] = field(default_factory=list)   # therapy: each study with its arms and outcomes
     chart: object = None             # inline SVG markup, or None when there is nothing to draw
     chart_title: str = ""
+    summary: Summary = field(default_factory=Summary)
+    side_by_side: object = None      # study: its outcomes with the arm's and the comparator's values side by side
 
 
 class ViewBuilder:
@@ -104,10 +163,17 @@ class ViewBuilder:
     def build(self) -> EntityView:
         is_individual = self.iri.startswith(BASE + "id/")
         if is_individual and THERAPY in self.types:
-            return self.therapy()
-        if is_individual and STUDY in self.types:
-            return self.study()
-        return EntityView("entity", {"evidence": self.canned("evidence", "Statements that bear on it", entity=self.iri)})
+            view = self.therapy()
+        elif is_individual and STUDY in self.types:
+            view = self.study()
+        else:
+            view = EntityView("entity", {"evidence": self.canned("evidence", "Statements that bear on it", entity=self.iri)})
+        view.summary = summary_of(self.page_query(SUMMARY, "Summary", "entity").rows)
+        outcomes = [row for trial in view.trials for row in trial["outcomes"].rows] if view.trials \
+            else view.sections.get("outcomes", Section("", [])).rows
+        view.summary.best_intracranial = best_intracranial(
+            [r for r in outcomes if r.get("scope_label") and r["scope_label"].value == "intracranial"])
+        return view
 
     def therapy(self) -> EntityView:
         profile = self.canned("drug-profile", "Profile", drug=self.iri)
@@ -154,6 +220,7 @@ class ViewBuilder:
         })
         view.sections["evidence"].rows = [row for row in view.sections["evidence"].rows
                                           if row["type"].value != LMKG + "OutcomeMeasurement"]
+        view.side_by_side = rows_table(self.catalogue["trial-outcomes"], outcomes.rows)
         view.chart_title = f"Outcomes of {self.index.label(self.iri)}, arm by arm"
         view.chart = outcome_chart(outcomes.rows, view.chart_title, per="endpoint")
         return view

@@ -1,22 +1,30 @@
-"""Whole answers of release-bound pages kept in front of Flask: a repeated request for a canned query or
-an entity page is answered from memory without routing, negotiation or parameter resolution.
+"""Whole answers of release-bound pages kept in front of Flask: a repeated request for a canned query, an
+entity page, a chart, the VoID description or a release diff is answered from memory without routing,
+negotiation or parameter resolution.
 
 The key is (release id, path, query string, Accept), so a new release invalidates by construction and
-every representation is kept apart. Only plain GETs of the listed path prefixes are kept, and only 200
-answers that carry the release header; conditional requests, credentials and cookies go to the app.
+every representation is kept apart; entity pages and charts read no parameter but `release`, so other
+parameters do not make new entries. Pages name no host of the client's choosing (the app answers under
+PUBLIC_BASE_URL, service/public_url.py), so one client's Host cannot reach another's page. Only GETs of
+the listed path prefixes are kept (a HEAD is answered from a kept GET), only 200 answers that carry the
+release header, and only under MAX_KEY_BYTES of key; conditional requests, credentials and cookies go to
+the app. The budget counts everything kept: keys, headers and bodies.
 """
 import threading
 from collections import OrderedDict
 
-CACHED_PREFIXES = ("/queries/", "/id/", "/charts/")
+CACHED_PREFIXES = ("/queries/", "/id/", "/charts/", "/.well-known/void", "/releases/")
+RELEASE_ONLY = ("/id/", "/charts/")   # these read no parameter but `release`
+MAX_KEY_BYTES = 8_192                 # longer paths, query strings and Accept headers are not kept
+ENTRY_OVERHEAD = 400                  # bytes of Python objects around each entry, roughly
 BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_AUTHORIZATION", "HTTP_COOKIE")
 
 
 class FrontCache:
     """WSGI middleware; `current_release()` names the release being served (raises if it cannot)."""
 
-    def __init__(self, app, current_release, max_bytes: int):
-        self.app, self.current_release, self.max_bytes = app, current_release, max_bytes
+    def __init__(self, app, current_release, max_bytes: int, max_accept: int):
+        self.app, self.current_release, self.max_bytes, self.max_accept = app, current_release, max_bytes, max_accept
         self.entries: OrderedDict = OrderedDict()
         self.bytes = 0
         self.lock = threading.Lock()
@@ -30,22 +38,26 @@ class FrontCache:
             if hit:
                 self.entries.move_to_end(key)
         if hit:
-            status, headers, body = hit
+            status, headers, body, _ = hit
             start_response(status, headers + [("X-LMKG-Cache", "hit")])
-            return [body]
+            return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        if environ["REQUEST_METHOD"] == "HEAD":   # kept from a GET only: a HEAD answer has no body to keep
+            return self.app(environ, start_response)
         return self.fill(key, environ, start_response)
 
     def key(self, environ):
-        if environ.get("REQUEST_METHOD") != "GET" or any(environ.get(h) for h in BYPASS):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or any(environ.get(h) for h in BYPASS):
             return None
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith(CACHED_PREFIXES):
-            return None
+        path, accept = environ.get("PATH_INFO", ""), environ.get("HTTP_ACCEPT", "")
+        query = parameters(path, environ.get("QUERY_STRING", ""))
+        if not path.startswith(CACHED_PREFIXES) or len(accept) > self.max_accept \
+                or len(path) + len(query) + len(accept) > MAX_KEY_BYTES:
+            return None   # an Accept over the limit is the app's 431
         try:
             release = self.current_release()
         except Exception:  # the app answers (e.g. 503 when a remote store is down)
             return None
-        return release, path, environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", "")
+        return release, path, query, accept
 
     def fill(self, key, environ, start_response):
         seen = {}
@@ -61,7 +73,8 @@ class FrontCache:
             if hasattr(chunks, "close"):
                 chunks.close()
         if self.keepable(seen, body):
-            self.put(key, (seen["status"], seen["headers"], body))
+            size = ENTRY_OVERHEAD + sum(map(len, key)) + len(body) + sum(len(n) + len(v) for n, v in seen["headers"])
+            self.put(key, (seen["status"], seen["headers"], body, size))
         return [body]
 
     def keepable(self, seen: dict, body: bytes) -> bool:
@@ -70,12 +83,18 @@ class FrontCache:
                 and "set-cookie" not in names and len(body) <= self.max_bytes // 16)
 
     def put(self, key, entry) -> None:
-        size = len(entry[2])
         with self.lock:
             if key in self.entries:
                 return
             self.entries[key] = entry
-            self.bytes += size
+            self.bytes += entry[3]
             while self.bytes > self.max_bytes:
-                _, (_, _, old) = self.entries.popitem(last=False)
-                self.bytes -= len(old)
+                _, (_, _, _, size) = self.entries.popitem(last=False)
+                self.bytes -= size
+
+
+def parameters(path: str, query: str) -> str:
+    """The part of the query string the answer depends on."""
+    if path.startswith(RELEASE_ONLY):
+        return "&".join(part for part in query.split("&") if part.startswith("release="))
+    return query

@@ -4,6 +4,8 @@ import hashlib
 
 from flask import Flask, request
 
+from service.problems import Problem
+
 RELEASE_HEADER = "X-LMKG-Release"
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
@@ -23,6 +25,14 @@ def answer_headers(response, release_id: str, cacheable: bool = True) -> None:
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def bounded_headers():
+        # parsing a very long Accept costs seconds of CPU (and would make a front-cache key)
+        if len(request.headers.get("Accept", "")) > app.config["MAX_ACCEPT_LENGTH"]:
+            raise Problem(431, "Request header too large",
+                          f"an Accept header may have at most {app.config['MAX_ACCEPT_LENGTH']} characters",
+                          slug="header-too-large")
+
     @app.after_request
     def common_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,9 +1,11 @@
 """`/openapi.json`: an OpenAPI 3 document generated from the catalogue and the service's settings (its
 limits are stated where they apply), and `/api`, a page for people. tests/test_fuzz.py runs schemathesis
 against it, so what it says is what the service does."""
+import json
+import re
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 from graph.release import read_release, releases_dir
 from service.limits import enabled
@@ -11,10 +13,13 @@ from service.results import FORMAT_NAMES, available_types, negotiate
 
 bp = Blueprint("openapi", __name__)
 
-SOLUTIONS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values",
+# A text type first: a client generator that reads one content type per response (openapi-python-client
+# takes the first it knows) then hands back the text of whatever format was asked for, instead of
+# failing to parse CSV or Turtle as JSON.
+SOLUTIONS = ["text/csv", "application/sparql-results+json", "application/sparql-results+xml", "text/tab-separated-values",
              "application/json"]
 GRAPHS = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json", "application/n-quads",
-          "application/trig", "text/plain"]
+          "application/trig", "text/plain", "application/json"]
 JSON_TYPES = {"application/sparql-results+json", "application/json", "application/ld+json"}
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 RETRY_PROBLEM = {"$ref": "#/components/responses/RetryProblem"}
@@ -22,16 +27,27 @@ STRING = {"type": "string"}
 
 
 def content(media_types) -> dict:
-    """Response content: SPARQL JSON results have a schema, JSON-LD is some JSON, the rest is text."""
+    """Response content: SPARQL JSON results have a schema; application/json is those results, JSON-LD for a
+    graph, or explain's object; JSON-LD is some JSON; the rest is text."""
     schemas = {"application/sparql-results+json": {"$ref": "#/components/schemas/SparqlResults"},
-               "application/json": {"$ref": "#/components/schemas/SparqlResults"},
-               "application/ld+json": {}}
+               "application/json": {}, "application/ld+json": {}}
     return {m: {"schema": schemas.get(m, STRING)} for m in media_types}
+
+
+def enum_schema(values) -> dict:
+    """A string enum with a distinct name for each value (x-enum-varnames): generators derive names from
+    values otherwise, and "I/II" and "III" both become III."""
+    names = []
+    for value in values:
+        name = re.sub(r"\W+", "_", value).strip("_").upper() or "EMPTY"
+        name = f"VALUE_{name}" if name[0].isdigit() else name
+        names.append(name if name not in names else f"{name}_{len(names)}")
+    return {"type": "string", "enum": list(values), "x-enum-varnames": names}
 
 
 def parameter_schema(param) -> dict:
     if param.type == "enum":
-        return {"type": "string", "enum": list(param.values)}
+        return enum_schema(param.values)
     if param.type in ("decimal", "integer"):
         return {"type": "number" if param.type == "decimal" else "integer", "minimum": -1e30, "maximum": 1e30,
                 "exclusiveMinimum": True, "exclusiveMaximum": True}
@@ -45,7 +61,7 @@ def query_operation(query) -> dict:
         if param.required and schema["type"] == "string":
             schema["minLength"] = 1  # an empty value counts as missing
         elif "enum" in schema:
-            schema["enum"] = ["", *schema["enum"]]  # an empty value counts as missing: the default
+            schema.update(enum_schema(["", *schema["enum"]]))  # an empty value counts as missing: the default
         if param.default is not None:
             schema["default"] = param.default if param.type in ("entity", "enum", "string") else float(param.default)
         entry = {"name": param.name, "in": "query", "required": param.required, "description": param.description,
@@ -56,17 +72,17 @@ def query_operation(query) -> dict:
     parameters += [
         format_parameter(query.form),
         {"name": "explain", "in": "query", "required": False,
-         "schema": {"type": "string", "enum": ["1", "true", "0", "false", ""]},
+         "schema": enum_schema(["1", "true", "0", "false", ""]),
          "description": "answer with the query text and the bound parameters instead of running it"},
         release_parameter(),
     ]
-    media = GRAPHS if query.form == "CONSTRUCT" else SOLUTIONS
+    media = GRAPHS if query.form == "CONSTRUCT" else SOLUTIONS   # both hold application/json (explain's too)
     return {
         "operationId": query.name.replace("-", "_"), "summary": query.summary,
         "description": query.description.strip(), "tags": ["canned queries"], "parameters": parameters,
         "responses": {
             "200": {"description": "the answer (or, with explain, the query as executed)",
-                    "content": {**content(media), "application/json": {"schema": {"type": "object"}}}},
+                    "content": content(media)},
             "304": {"description": "not modified since the ETag"},
             "400": PROBLEM, "404": PROBLEM, "406": PROBLEM, "409": PROBLEM, "410": PROBLEM, "422": PROBLEM,
             "503": RETRY_PROBLEM,
@@ -75,17 +91,19 @@ def query_operation(query) -> dict:
 
 
 def release_parameter() -> dict:
-    """`release=`: one of the releases kept on this service (another gets 410)."""
+    """`release=`: one of the releases kept on this service (another gets 410); in remote mode, the store's."""
+    runtime = current_app.extensions["lmkg"]
     folder = releases_dir(Path(current_app.config["DATA_DIR"]))
-    kept = sorted(p.name for p in folder.iterdir() if p.is_dir() and read_release(p)) if folder.is_dir() else []
-    return {"name": "release", "in": "query", "required": False, "schema": {"type": "string", "enum": ["", *kept]},
+    kept = {p.name for p in folder.iterdir() if p.is_dir() and read_release(p)} if folder.is_dir() else set()
+    return {"name": "release", "in": "query", "required": False,
+            "schema": enum_schema(["", *sorted(kept | {runtime.current.id})]),
             "description": "answer from this kept release (410 for one no longer kept; empty: the current one)"}
 
 
 def format_parameter(form: str) -> dict:
     """`format=`: the short names and media types this form of answer comes in (another gets 406)."""
     names = [""] + [name for name in [*FORMAT_NAMES, *available_types(form)] if negotiate(form, None, name)]
-    return {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": names},
+    return {"name": "format", "in": "query", "required": False, "schema": enum_schema(names),
             "description": "result format instead of the Accept header (empty: by the Accept header)"}
 DATASET_PARAMETERS = [
     {"name": "default-graph-uri", "in": "query", "required": False, "explode": True,
@@ -136,14 +154,16 @@ def sparql_paths(config) -> dict:
         "/saved": {"post": {
             "operationId": "save_query", "summary": "Save an ad-hoc query; its permalink is derived from its text",
             "description": "Checked like /sparql (syntax, read-only, federation) and kept in SQLite; "
-                           "the same text gives the same id. " + limits_text(config),
+                           "the same text gives the same id. JSON only (no form: no cross-site writes). "
+                           f"Each client may add {config['SAVED_CLIENT_BYTES']:,} bytes a day (429 beyond), "
+                           f"all saves {config['SAVED_TOTAL_BYTES']:,} bytes (507 beyond). " + limits_text(config),
             "tags": ["saved queries"], "security": write_security,
-            "requestBody": {"required": True, "content": {"application/json": {"schema": saved},
-                                                          "application/x-www-form-urlencoded": {"schema": saved}}},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": saved}}},
             "responses": {"201": {"description": "saved", "headers": {"Location": {"schema": STRING}},
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Saved"}}}},
-                          "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "413": PROBLEM, "415": PROBLEM,
-                          **limited}}},
+                          "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "409": PROBLEM, "413": PROBLEM,
+                          "415": PROBLEM, "422": PROBLEM, "429": RETRY_PROBLEM, "503": RETRY_PROBLEM,
+                          "507": PROBLEM, **limited}}},
         "/saved/{identifier}": {"get": {
             "operationId": "run_saved_query", "summary": "Run a saved query (negotiated like /sparql)",
             "description": limits_text(config), "tags": ["saved queries"],
@@ -209,7 +229,8 @@ def document() -> dict:
 
 @bp.get("/openapi.json")
 def openapi_json():
-    return jsonify(document())
+    # in the document's own order (jsonify sorts keys): the order of content types tells generators which to read
+    return Response(json.dumps(document()), mimetype="application/json")
 
 
 @bp.get("/api")

@@ -1,14 +1,19 @@
 """Linked-data pages: entity IRIs (`/id/…`) and the ontology (`/ontology`) dereference here, as HTML for
 browsers and as RDF by content negotiation; the home page, the search and the intracranial chart."""
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from graph.vocab import BASE, GRAPH_ONTOLOGY
+from service.catalogue import ParameterError
+from service.browse import KINDS, entities
 from service.deprecated import deprecated_answer
 from service.http import answer_headers
 from service.problems import Problem, query_problems
 from service.query import QueryRequest
 from service.entity_views import ViewBuilder, intracranial_chart, page_path
+from service.explain import explain, resolve_entity
 from service.results import GRAPH_TYPES, content_type, serialize
+from service.readable import legend
+from service.search_hits import SearchAnswer, find, seed_counts
 
 bp = Blueprint("pages", __name__)
 PAGE_TYPES = ["text/html", *GRAPH_TYPES]
@@ -104,11 +109,31 @@ def search():
                       slug="search-too-long")
     store = runtime().store(request.args.get("release"))
     index = runtime().index(store.release.id)
-    hits = [{"iri": iri, "path": page_path(iri) or f"/ontology#{iri.split('#', 1)[-1]}", "label": index.label(iri),
-             "matched": name, "kind": kind_of(iri)} for iri, name in index.search(text, SEARCH_LIMIT)] if text else []
-    response = Response(render_template("search.html", q=text, hits=hits, limit=SEARCH_LIMIT))
+    answer = find(index, text, SEARCH_LIMIT) if text else SearchAnswer()
+    counts = seed_counts(store, sorted({iri for group in answer.groups for iri, _ in group.hits}))
+    groups = [(group, [hit(index, iri, name, counts) for iri, name in group.hits]) for group in answer.groups]
+    response = Response(render_template("search.html", q=text, answer=answer, groups=groups, limit=SEARCH_LIMIT,
+                                         options_link=options_link(groups)))
     answer_headers(response, store.release.id)
     return response
+
+
+def options_link(groups: list) -> tuple[str, str, str] | None:
+    """When the words name a driver (gene or alteration) and a metastatic site (or disease), the question
+    is most likely "how is it treated there": a link to the treatment options for the two, as typed."""
+    def phrase_of(kinds):
+        return next((group.phrase for group, hits in groups if not group.near
+                     and any(h["kind"] in kinds for h in hits)), None)
+    driver, site = phrase_of({"gene", "alteration"}), phrase_of({"site", "disease"})
+    if driver and site and len(groups) > 1:
+        from service.query_page import query_url
+        return query_url("treatment-options", {"alteration": driver, "site": site}), driver, site
+    return None
+
+
+def hit(index, iri: str, name: str, counts: dict[str, int]) -> dict:
+    return {"iri": iri, "path": page_path(iri) or f"/ontology#{iri.split('#', 1)[-1]}", "label": index.label(iri),
+            "matched": name, "kind": kind_of(iri), "seeds": counts.get(iri, 0)}
 
 
 MAX_SEARCH_LENGTH = 200
@@ -139,6 +164,8 @@ def intracranial_outcomes():
 @bp.get("/id/<path:path>")
 def entity(path: str):
     import pyoxigraph as ox
+    if path.endswith("/") and path[:-1] in KINDS:
+        return browse(path[:-1])
     iri = f"{BASE}id/{path}"
     store = runtime().store(request.args.get("release"))
     moved = deprecated_answer(store, iri) if is_iri(iri) else None
@@ -157,9 +184,48 @@ def entity(path: str):
         index = state.index(store.release.id)
         view = ViewBuilder(store, index, state.catalogue, iri).build()
         rows = store.run(QueryRequest(ROWS, bindings=bindings)).dicts()
-        page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE)
+        page = render_template("entity.html", iri=iri, label=index.label(iri), rows=rows, view=view, base=BASE,
+                               release=store.release, legend=state.once_per_release(
+                                   store.release.id, "claim-legend", lambda: legend(store)),
+                               explanation=explain(store, index, iri))
         state.cache.put(key, page)
     response = Response(page)
+    answer_headers(response, store.release.id)
+    return response
+
+
+def browse(kind: str):
+    """The list of every entity of one kind, with key facts (computed once per release)."""
+    state = runtime()
+    store = state.store(request.args.get("release"))
+    rows = state.once_per_release(store.release.id, f"browse-{kind}", lambda: entities(store, kind))
+    response = Response(render_template("browse.html", kind=kind, title=KINDS[kind], rows=rows, kinds=KINDS))
+    answer_headers(response, store.release.id)
+    return response
+
+
+@bp.get("/explain")
+def explain_entity():
+    """Every fact about an entity (`?entity=` an IRI, an id/… path or a name), asserted or inferred, with
+    how the graph knows it: the JSON that `lmkg explain --format json` prints."""
+    text = request.args.get("entity", "").strip()
+    if not text:
+        raise Problem(400, "Missing entity", "give the entity as ?entity= (an IRI, id/… path or name)",
+                      slug="missing-entity")
+    state = runtime()
+    store = state.store(request.args.get("release"))
+    index = state.index(store.release.id)
+    try:
+        iri = resolve_entity(index, text)
+    except ParameterError as error:
+        raise Problem(error.status, error.title, error.detail, **error.extra) from None
+    key = (store.release.id, "explain", iri)
+    body = state.cache.get(key)
+    if body is None:
+        with query_problems():
+            body = explain(store, index, iri).to_json()
+        state.cache.put(key, body)
+    response = jsonify(body)
     answer_headers(response, store.release.id)
     return response
 
@@ -185,19 +251,29 @@ SELECT ?term ?kind ?label ?definition WHERE {
 
 @bp.app_template_filter("term_link")
 def term_link(term, label=None):
-    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, literals as text; an IRI
-    without a label given is named by its label in the graph."""
+    """An RDF term as HTML: our IRIs link to their pages here, other IRIs out, each named by a label
+    (given, or its label in the graph, or its last path segment: never the IRI itself); literals as
+    readable text (registry numbers and DOIs linked, abbreviations explained, long wording folded)."""
     import pyoxigraph as ox
-    from markupsafe import Markup, escape
+    from service.readable import clean, literal_html, local_name
     value = getattr(term, "value", "")
-    name = getattr(label, "value", None) or (known_label(value) if isinstance(term, ox.NamedNode) else None)
-    text = escape(name or value)
-    if value.startswith(BASE + "id/"):
-        return Markup(f'<a href="/id/{escape(value[len(BASE) + 3:])}">{text}</a>')
-    if value.startswith(BASE + "ontology#"):
-        return Markup(f'<a href="/ontology#{escape(value.split("#", 1)[1])}">{text}</a>')
-    if value.startswith(("http://", "https://")):
-        return Markup(f'<a href="{escape(value)}" rel="external">{text}</a>')
+    if not isinstance(term, ox.NamedNode):
+        return literal_html(getattr(label, "value", None) or value)
+    name = getattr(label, "value", None) or known_label(value) or local_name(value)
+    return link(value, clean(name))
+
+
+@bp.app_template_global("link")
+def link(iri: str, text: str):
+    """A link to an IRI: our entities and terms to their pages here, others out (as HTML)."""
+    from markupsafe import Markup, escape
+    text = escape(text)
+    if iri.startswith(BASE + "id/"):
+        return Markup(f'<a href="/id/{escape(iri[len(BASE) + 3:])}">{text}</a>')
+    if iri.startswith(BASE + "ontology#"):
+        return Markup(f'<a href="/ontology#{escape(iri.split("#", 1)[1])}">{text}</a>')
+    if iri.startswith(("http://", "https://")):
+        return Markup(f'<a href="{escape(iri)}" rel="external">{text}</a>')
     return text
 
 
@@ -210,6 +286,31 @@ def known_label(iri: str) -> str | None:
 def page_path_filter(iri: str) -> str:
     """Where an IRI's page is: our entities here, anything else where it is."""
     return page_path(iri) or iri
+
+
+@bp.get("/glossary")
+def glossary():
+    """The abbreviations the answers use, each also explained on hover where it appears."""
+    from service.readable import GLOSSARY
+    return render_template("glossary.html", glossary=GLOSSARY)
+
+
+@bp.app_template_filter("abbreviate")
+def abbreviate_filter(text: str):
+    from service.readable import abbreviate
+    return abbreviate(text)
+
+
+@bp.app_template_filter("cell_html")
+def cell_html_filter(cell, column):
+    from service.answer_table import cell_html
+    return cell_html(cell, column)
+
+
+@bp.app_template_filter("sort_key")
+def sort_key_filter(cell, column):
+    from service.answer_table import sort_key
+    return sort_key(cell, column)
 
 
 @bp.app_context_processor

@@ -23,13 +23,19 @@ class Problem(Exception):
 @contextmanager
 def query_problems():
     """Turns the ways a query can fail into the problem the client gets."""
-    from service.query import QueryFailed, QueryTimeout, QueryUnavailable, StoreUnavailable
+    from service.query import (QueryBusy, QueryFailed, QueryTimeout, QueryUnavailable, StoreUnavailable,
+                               WorkerMemoryExceeded)
     from service.results import TooManyResults
     try:
         yield
     except QueryTimeout as error:
         raise Problem(503, "Query timeout", str(error), slug="query-timeout", headers={"Retry-After": "10"},
                       time_limit_seconds=error.seconds) from None
+    except QueryBusy as error:
+        raise Problem(503, "Query workers busy", str(error), slug="busy", headers={"Retry-After": "2"}) from None
+    except WorkerMemoryExceeded as error:
+        raise Problem(422, "Query over the memory limit", str(error), slug="memory-limit",
+                      memory_limit_bytes=error.limit) from None
     except TooManyResults as error:
         raise Problem(422, "Result too large", str(error), slug="result-too-large", row_limit=error.limit) from None
     except StoreUnavailable as error:
@@ -47,11 +53,36 @@ def store_unavailable(error: Exception) -> Problem:
 
 
 def problem_response(problem: Problem):
+    """The problem as JSON, or as a page (same status) to a browser that prefers HTML."""
+    # a 406 says no representation the client accepts exists: it stays a problem document, not the HTML asked for
+    if problem.status != 406 and wants_html():
+        return problem_page(problem)
     body = {"type": f"{BASE}problems/{problem.slug}", "title": problem.title, "status": problem.status,
             "detail": problem.detail, "instance": request.path, **problem.extra}
     response = jsonify(body)
     response.status_code = problem.status
     response.mimetype = PROBLEM_TYPE
+    response.headers.update(problem.headers)
+    return response
+
+
+def wants_html() -> bool:
+    """HTML only when the client prefers it to JSON and asked for no data format (`*/*`, API clients and
+    downloads still get problem+json)."""
+    if "format" in request.args:
+        return False
+    best = request.accept_mimetypes.best_match([PROBLEM_TYPE, "application/json", "text/html"])
+    return best == "text/html"
+
+
+def problem_page(problem: Problem):
+    from flask import render_template
+    try:
+        html = render_template("error.html", problem=problem)
+    except Exception:  # noqa: BLE001 — the page must not fail where the JSON would not: fall back to text
+        current_app.logger.exception("error page failed")
+        html = f"<!doctype html><title>{problem.status}</title><h1>{problem.status} {problem.title}</h1>"
+    response = current_app.response_class(html, status=problem.status, mimetype="text/html")
     response.headers.update(problem.headers)
     return response
 

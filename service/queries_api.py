@@ -4,6 +4,8 @@ GET /queries                the catalogue (JSON, HTML, or RDF in the SIB sparql-
 GET /queries/<name>?p=v     runs the query with its parameters bound; same negotiation as /sparql
 GET /queries/<name>.rq      the query's SPARQL text
 """
+from urllib.parse import quote
+
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from rdflib import Graph, Literal, Namespace, URIRef
 
@@ -13,7 +15,7 @@ from service.catalogue import CannedQuery, ParameterError
 from service.description import RDFLIB_FORMATS
 from service.http import answer_headers
 from service.problems import Problem, query_problems
-from service.query import QueryRequest, bind_values
+from service.query import QueryRequest, bind_values, terms
 from service.results import available_types, content_type, negotiate, serialize
 
 bp = Blueprint("queries", __name__)
@@ -21,6 +23,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 RESERVED = {"format", "explain", "release"}
 EXPLAIN_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}
 CATALOGUE_TYPES = ["application/json", "text/html", "text/turtle", "application/ld+json"]
+HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")  # the rest is percent-encoded
 
 
 def runtime():
@@ -84,7 +87,10 @@ def catalogue():
 
 @bp.get("/queries/<name>.rq")
 def text(name: str):
-    return Response(canned(name).text, content_type="application/sparql-query; charset=utf-8")
+    """The query file; as plain text to a browser, which would otherwise download it rather than show it."""
+    best = request.accept_mimetypes.best_match(["application/sparql-query", "text/plain", "text/html"])
+    media_type = "text/plain" if best in ("text/plain", "text/html") else "application/sparql-query"
+    return Response(canned(name).text, content_type=f"{media_type}; charset=utf-8")
 
 
 @bp.get("/queries/<name>")
@@ -101,7 +107,7 @@ def run(name: str):
     if query_page.wants_page(query):
         return query_page.render(query, args, store, lambda bindings: answer(store, query, bindings))
     try:
-        bindings = query.bindings(args, state.index(store.release.id))
+        bindings = query.bindings(args, state.index(store.release.id), state.catalogue)
     except ParameterError as error:
         raise Problem(error.status, error.title, error.detail, **error.extra) from None
     media_type = negotiate(query.form, request.accept_mimetypes, request.args.get("format"))
@@ -118,14 +124,21 @@ def run(name: str):
     response = Response(body, content_type=content_type(media_type))
     response.headers["X-LMKG-Query"] = name
     response.headers["Link"] = f'<{url_for("queries.text", name=name)}>; rel="describedby"'
-    for param, term in bindings.items():
-        response.headers.add("X-LMKG-Binding", f"{param}={term}")
+    for param, value in bindings.items():
+        response.headers.add("X-LMKG-Binding", f"{param}={written(value)}")
+    for param, raw, labels in query.readings(args, bindings, state.index(store.release.id)):
+        response.headers.add("X-LMKG-Resolved", quote(f"{param}={raw} -> {', '.join(labels)}", safe=HEADER_SAFE))
     answer_headers(response, store.release.id)
     return response
 
 
+def written(value) -> str:
+    """A binding as N-Triples terms, space-separated when it holds several."""
+    return " ".join(map(str, terms(value)))
+
+
 def binding_key(bindings: dict) -> tuple:
-    return tuple(sorted((k, str(v)) for k, v in bindings.items()))
+    return tuple(sorted((k, written(v)) for k, v in bindings.items()))
 
 
 def answer(store, query: CannedQuery, bindings: dict):
@@ -153,7 +166,8 @@ def execute(store, query: CannedQuery, bindings: dict):
 
 def explain(query: CannedQuery, bindings: dict, release_id: str):
     response = jsonify(query=query.name, release=release_id, sparql=query.text,
-                       bindings={k: str(v) for k, v in bindings.items()},
+                       bindings={k: str(v) if not isinstance(v, tuple) else list(map(str, v))
+                                 for k, v in bindings.items()},
                        executed=bind_values(query.text, bindings),
                        note="parameter values are bound as RDF terms in a VALUES block joined in first in the "
                             "WHERE group; they are data, never query text")

@@ -10,15 +10,17 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, render_template, request, url_for
 
+from service.answer_table import ColumnSpec, default_columns, fold_rows
 from service.catalogue import CannedQuery, Parameter, ParameterError
 from service.editor import editor_text
 from service.http import answer_headers
 from service.problems import Problem
+from service.readable import legend
+from service.resolve import normalise
 
 DOWNLOADS = {"SELECT": [("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml")],
              "ASK": [("JSON", "json"), ("XML", "xml")],
              "CONSTRUCT": [("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt")]}
-COMPANION_SUFFIXES = ("_label", "_file")
 
 
 @dataclass
@@ -29,12 +31,6 @@ class Field:
     input_type: str          # select, number, text
     step: str | None = None
     options: list[str] | None = None
-
-
-@dataclass
-class Column:
-    name: str
-    label: str | None        # the column whose value names this column's IRI (drug_label for drug)
 
 
 def query_url(name: str, args: dict[str, str] | None = None, external: bool = False) -> str:
@@ -69,18 +65,28 @@ def form_fields(query: CannedQuery, args: dict[str, str], index, first_visit: bo
     return fields
 
 
-def columns(variables: list[str]) -> list[Column]:
-    """The table's columns: an IRI column shows its companion label column's text, which is not shown
-    again (drug + drug_label → one "drug" column; source + source_file → one "source" column)."""
-    present = set(variables)
-    companions = {f"{name}{suffix}": name for name in variables for suffix in COMPANION_SUFFIXES}
-    shown = []
-    for name in variables:
-        if name in companions and companions[name] in present:
-            continue
-        label = next((f"{name}{s}" for s in COMPANION_SUFFIXES if f"{name}{s}" in present), None)
-        shown.append(Column(name, label))
-    return shown
+@dataclass
+class AnswerTable:
+    """The answer of a SELECT as people read it: the shown columns, folded rows, what stays in the downloads."""
+    columns: list[ColumnSpec]
+    rows: list
+    answer_rows: int
+    hidden: list[str]
+
+
+def rows_table(query: CannedQuery, rows: list[dict]) -> AnswerTable:
+    """Rows of a canned query (as an entity page holds them) laid out by the query's declared columns."""
+    columns = [c for c in query.columns if not c.hidden]
+    return AnswerTable(columns, fold_rows(rows, columns, query.fold), len(rows), [])
+
+
+def answer_table(query: CannedQuery, result) -> AnswerTable:
+    declared = [c for c in query.columns if c.source in result.variables]
+    columns = [c for c in declared if not c.hidden] if declared else default_columns(result.variables)
+    named = {c.source or c.name for c in columns} | {c.label for c in columns if c.label}
+    hidden = [v for v in result.variables if v not in named]
+    rows = result.dicts()
+    return AnswerTable(columns, fold_rows(rows, columns, query.fold if declared else []), len(rows), hidden)
 
 
 def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
@@ -92,7 +98,7 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
     result, problem, bindings = None, None, {}
     if not first_visit:
         try:
-            bindings = query.bindings(args, index)
+            bindings = query.bindings(args, index, state.catalogue)
             result = run(bindings)
         except ParameterError as error:
             problem = Problem(error.status, error.title, error.detail, **error.extra)
@@ -103,7 +109,8 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
     context = {
         "query": query, "fields": form_fields(query, args, index, first_visit), "result": result,
         "problem": problem, "first_visit": first_visit, "alternatives": alternatives,
-        "columns": columns(result.variables) if result is not None and result.form == "SELECT" else [],
+        "readings": read_as(query, args, bindings, index),
+        "table": answer_table(query, result) if result is not None and result.form == "SELECT" else None,
         "link": query_url(query.name, args, external=True),
         "pinned_link": query_url(query.name, pinned, external=True),
         "downloads": [(label, query_url(query.name, {**args, "format": fmt}))
@@ -111,12 +118,29 @@ def render(query: CannedQuery, args: dict[str, str], store, run) -> Response:
         "editor_link": url_for("sparql.endpoint") + "#" + urlencode(
             {"query": editor_text(query, bindings), "tabTitle": query.name}),
         "release": store.release,
+        "legend": claim_legend(state, store, result),
         "sparql": "\n".join(line for line in query.text.splitlines() if not line.startswith("#+")),
     }
     response = Response(render_template("query.html", **context), status=problem.status if problem else 200)
     if problem is None:
         answer_headers(response, store.release.id)
     return response
+
+
+def claim_legend(state, store, result) -> dict | None:
+    """The strength and evidence-level scales, when the answer ranks clinical claims on them."""
+    if result is None or result.form != "SELECT" or not CLAIM_COLUMNS & set(result.variables):
+        return None
+    return state.once_per_release(store.release.id, "claim-legend", lambda: legend(store))
+
+
+CLAIM_COLUMNS = {"status_label", "evidence_level"}
+
+
+def read_as(query: CannedQuery, args: dict[str, str], bindings: dict, index) -> list[tuple[str, list[str]]]:
+    """(value as given, labels) for each value that was read as something not of its own name."""
+    return [(raw, labels) for _, raw, labels in query.readings(args, bindings, index)
+            if normalise(raw) not in map(normalise, labels)]
 
 
 def other_values(query: CannedQuery, args: dict[str, str], problem: Problem) -> list[tuple]:
@@ -126,6 +150,14 @@ def other_values(query: CannedQuery, args: dict[str, str], problem: Problem) -> 
     if not param:
         return []
     options = [(s, s, None) for s in problem.extra.get("suggestions", [])]
-    options += [(c["label"], c["iri"], c["iri"]) for c in problem.extra.get("candidates", [])]
+    from service.pages import kind_of
+    # a candidate is named and said what kind it is; its IRI goes in the link only
+    options += [(candidate_text(c), c["iri"], kind_of(c["iri"])) for c in problem.extra.get("candidates", [])]
     return [(text, query_url(query.name, {**args, param: value}), detail)
             for text, value, detail in options]
+
+
+def candidate_text(candidate: dict) -> str:
+    """A candidate's label, with what it is read as ("leptomeningeal metastatic disease → leptomeninges")."""
+    read_as = candidate.get("read_as")
+    return f"{candidate['label']} → {', '.join(read_as)}" if read_as else candidate["label"]

@@ -26,6 +26,7 @@ GRAPH_TYPES = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
     "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/json": ox.RdfFormat.JSON_LD,   # a client asking for JSON gets JSON-LD (not 406)
 }
 # short names accepted in `format=` (and SPARQLWrapper's output=/results=) parameters
 FORMAT_NAMES = {
@@ -57,9 +58,14 @@ class Result:
 
 
 class TooManyResults(Exception):
+    # args hold the limit alone: the exception comes back pickled from a query worker, and unpickling
+    # calls the class with its args (a message there came back as "more than the result has more than")
     def __init__(self, limit: int):
-        super().__init__(f"the result has more than {limit} rows; add LIMIT/OFFSET to page through it")
+        super().__init__(limit)
         self.limit = limit
+
+    def __str__(self) -> str:
+        return f"the result has more than {self.limit} rows; add LIMIT/OFFSET to page through it"
 
 
 def collect(raw, limit: int) -> Result:

@@ -10,7 +10,8 @@ from service.catalogue import CannedQuery, load_catalogue
 from service.problems import Problem
 from service.resolve import NameIndex, name_index
 from service.remote import RemoteStore
-from service.store import EmbeddedStore, ensure_release, release_by_id
+from service.query import QueryRequest, Slots
+from service.store import EmbeddedStore, WorkerPool, ensure_release, release_by_id
 
 
 class AnswerCache:
@@ -41,6 +42,7 @@ class RemoteRelease:
     def __init__(self, config: dict):
         self.endpoint, self.timeout = config["SPARQL_ENDPOINT"], config["REMOTE_TIMEOUT"]
         self.ttl = config["REMOTE_RELEASE_TTL"]
+        self.slots = Slots(config["ISOLATED_WORKERS"], config["QUERY_QUEUE_WAIT"])   # shared by every RemoteStore
         self.current: RemoteStore | None = None
         self.checked = 0.0
         self.lock = threading.Lock()
@@ -49,7 +51,7 @@ class RemoteRelease:
         with self.lock:
             if self.current is not None and time.monotonic() - self.checked <= self.ttl:
                 return self.current
-        fresh = RemoteStore(self.endpoint, self.timeout)  # outside the lock: a hung store holds up one request
+        fresh = RemoteStore(self.endpoint, self.slots, self.timeout)  # outside the lock: a hung store holds up one request
         with self.lock:
             if self.current is None or self.current.release.id != fresh.release.id:
                 self.current = fresh
@@ -71,6 +73,9 @@ class Runtime:
         self.cache = AnswerCache(config["CACHE_SIZE"])
         self.lock = threading.Lock()
         self.remote = RemoteRelease(config) if config.get("SPARQL_ENDPOINT") else None
+        # remote mode has no store of its own: saves are checked by a worker that opens none
+        self.syntax_pool = (WorkerPool(None, config["ISOLATED_WORKERS"], config["MAX_WORKER_MEMORY"],
+                                       config["QUERY_QUEUE_WAIT"]) if self.remote else None)
         if not self.remote:
             self.embedded_release = ensure_release(self.data_dir)
             self.store(self.embedded_release.id)
@@ -90,9 +95,22 @@ class Runtime:
         with self.lock:
             if release_id not in self.stores:
                 release = self.release(release_id)
-                self.stores[release_id] = EmbeddedStore(release, self.config["ISOLATED_WORKERS"],
-                                                        self.config["MEMORY_STORE_MAX_TRIPLES"])
+                self.stores[release_id] = EmbeddedStore(
+                    release, memory_max_triples=self.config["MEMORY_STORE_MAX_TRIPLES"], **self.pool_settings())
             return self.stores[release_id]
+
+    def pool_settings(self) -> dict:
+        return {"isolated_workers": self.config["ISOLATED_WORKERS"], "worker_memory": self.config["MAX_WORKER_MEMORY"],
+                "busy_wait": self.config["QUERY_QUEUE_WAIT"]}
+
+    def check_syntax(self, text: str) -> None:
+        """Parse an untrusted text in a query worker under the time limit (see query.check_syntax)."""
+        check, timeout = QueryRequest(text, syntax_only=True), self.config["QUERY_TIMEOUT"]
+        if self.remote:
+            with self.remote.slots.held():   # counted with the remote queries: together they stay below the threads
+                self.syntax_pool.run(check, timeout)
+        else:
+            self.store().pool.run(check, timeout)
 
     def release(self, release_id: str) -> Release:
         if release_id == self.current.id:
@@ -126,3 +144,5 @@ class Runtime:
     def close(self) -> None:
         for store in self.stores.values():
             store.close()
+        if self.syntax_pool:
+            self.syntax_pool.close()

@@ -1,6 +1,11 @@
-"""`/saved`: permalinks for ad-hoc queries. POST the SPARQL text (and a title) and get `/saved/<id>`,
-an id derived from the text (same text, same id), kept in SQLite under the data directory (WAL,
-one transaction per save) so it survives restarts; GET `/saved/<id>` runs it like `/sparql`."""
+"""`/saved`: permalinks for ad-hoc queries. POST the SPARQL text (and a title) as JSON and get
+`/saved/<id>`, an id derived from the text (same text, same id: 128 bits of its SHA-256), kept in SQLite
+under the data directory (WAL, one transaction per save) so it survives restarts; GET `/saved/<id>` runs
+it like `/sparql`. Ids of 12 hex digits from before stay where they were.
+
+Writes take JSON only: a web page can send a form or text/plain to any site without asking, but not
+JSON, so another site cannot make a visitor's browser save. Growth is bounded in bytes, per client per
+day (SAVED_CLIENT_BYTES, 429 beyond) and in total (SAVED_TOTAL_BYTES, 507 beyond)."""
 import hashlib
 import hmac
 import sqlite3
@@ -10,7 +15,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from service.http import answer_headers
-from service.problems import Problem
+from service.problems import Problem, query_problems
 from service.query import QueryRequest
 from service.results import content_type, serialize
 from service.sparql import check_text, choose_media_type, result_form, run_untrusted
@@ -18,6 +23,8 @@ from service.sparql import check_text, choose_media_type, result_form, run_untru
 bp = Blueprint("saved", __name__)
 SCHEMA = """CREATE TABLE IF NOT EXISTS saved (
   id TEXT PRIMARY KEY, query TEXT NOT NULL, title TEXT NOT NULL, created TEXT NOT NULL DEFAULT (datetime('now')))"""
+CLIENT_COLUMN = "ALTER TABLE saved ADD COLUMN client TEXT"   # who saved (a hash of the address), for the quota
+SIZE = "length(CAST(query AS BLOB)) + length(CAST(title AS BLOB))"
 MAX_TITLE = 200
 _local = threading.local()
 
@@ -32,12 +39,19 @@ def database() -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute(SCHEMA)
+        if "client" not in {row[1] for row in connection.execute("PRAGMA table_info(saved)")}:
+            connection.execute(CLIENT_COLUMN)
         _local.connections = {**getattr(_local, "connections", {}), str(path): connection}
     return connection
 
 
 def saved_id(text: str) -> str:
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:32]
+
+
+def client_key() -> str:
+    """The client as the quota counts it: a hash, so the database keeps no addresses."""
+    return hashlib.sha256(f"lmkg-saved {request.remote_addr}".encode()).hexdigest()[:16]
 
 
 def authorise() -> None:
@@ -51,14 +65,14 @@ def authorise() -> None:
 
 
 def read_submission() -> tuple[str, str]:
-    if request.mimetype == "application/json":
+    if request.mimetype != "application/json":   # forms and text/plain can be posted cross-site without a preflight
+        raise Problem(415, "Unsupported Media Type", "POST a JSON object {\"query\": …, \"title\": …}")
+    try:
         body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise Problem(400, "Malformed request", "send a JSON object {\"query\": …, \"title\": …}", slug="malformed-request")
-    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        body = request.form.to_dict()
-    else:
-        raise Problem(415, "Unsupported Media Type", "POST JSON or a form with `query` and `title`")
+    except RecursionError:   # nested deeper than the JSON parser goes: malformed, not a server error
+        body = None
+    if not isinstance(body, dict):
+        raise Problem(400, "Malformed request", "send a JSON object {\"query\": …, \"title\": …}", slug="malformed-request")
     unknown = sorted(set(body) - {"query", "title"})
     if unknown:
         raise Problem(400, "Unknown parameter", "a saved query takes only query and title, not " + ", ".join(unknown),
@@ -67,17 +81,9 @@ def read_submission() -> tuple[str, str]:
     if not isinstance(text, str) or not text.strip() or not isinstance(title, str):
         raise Problem(400, "Malformed request", "`query` must be non-empty SPARQL text and `title` a string",
                       slug="malformed-request")
-    if len(text) > current_app.config["MAX_QUERY_LENGTH"] or len(title) > MAX_TITLE:
+    if len(text.encode("utf-8")) > current_app.config["MAX_QUERY_LENGTH"] or len(title) > MAX_TITLE:
         raise Problem(413, "Query too long", "the query or its title is too long", slug="query-too-long")
     return text, title.strip()
-
-
-def parse_check(text: str) -> None:
-    import pyoxigraph as ox
-    try:
-        ox.Store().query(text)
-    except SyntaxError as error:
-        raise Problem(400, "Malformed query", f"SPARQL syntax error: {error}", slug="malformed-query") from None
 
 
 @bp.post("/saved")
@@ -85,17 +91,43 @@ def save():
     authorise()
     text, title = read_submission()
     check_text(text)
-    parse_check(text)
+    with query_problems():   # parsed in a query worker under the time limit: a check may not evaluate here
+        current_app.extensions["lmkg"].check_syntax(text)
     identifier = saved_id(text)
-    connection = database()
-    with connection:  # one transaction: acknowledged only once committed
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("INSERT OR IGNORE INTO saved (id, query, title) VALUES (?, ?, ?)", (identifier, text, title))
+    title = store(identifier, text, title)
     location = url_for("saved.run", identifier=identifier)
     response = jsonify(id=identifier, url=url_for("saved.run", identifier=identifier, _external=True), title=title)
     response.status_code = 201
     response.headers["Location"] = location
     return response
+
+
+def store(identifier: str, text: str, title: str) -> str:
+    """Keep the query (within the quotas) unless it is there; the title it is kept under."""
+    connection = database()
+    with connection:  # one transaction: acknowledged only once committed, and the quotas counted in it
+        connection.execute("BEGIN IMMEDIATE")
+        row = connection.execute("SELECT query, title FROM saved WHERE id = ?", (identifier,)).fetchone()
+        if row is None:
+            check_quotas(connection, len(text.encode("utf-8")) + len(title.encode("utf-8")))
+            connection.execute("INSERT INTO saved (id, query, title, client) VALUES (?, ?, ?, ?)",
+                               (identifier, text, title, client_key()))
+            return title
+    if row[0].strip() != text.strip():   # 128 bits make this all but impossible; never answer with another's query
+        raise Problem(409, "Saved-query id conflict", f"another query is saved as {identifier!r}", slug="id-conflict")
+    return row[1]
+
+
+def check_quotas(connection: sqlite3.Connection, size: int) -> None:
+    config = current_app.config
+    used = connection.execute(f"SELECT COALESCE(SUM({SIZE}), 0) FROM saved WHERE client = ? "
+                              "AND created > datetime('now', '-1 day')", (client_key(),)).fetchone()[0]
+    if used + size > config["SAVED_CLIENT_BYTES"]:
+        raise Problem(429, "Save quota used", f"a client may save {config['SAVED_CLIENT_BYTES']:,} bytes a day",
+                      slug="save-quota", headers={"Retry-After": "3600"})
+    total = connection.execute(f"SELECT COALESCE(SUM({SIZE}), 0) FROM saved").fetchone()[0]
+    if total + size > config["SAVED_TOTAL_BYTES"]:
+        raise Problem(507, "Saved queries full", "the service keeps no more saved queries", slug="saved-full")
 
 
 def load(identifier: str) -> tuple[str, str]:
@@ -108,7 +140,9 @@ def load(identifier: str) -> tuple[str, str]:
 @bp.get("/saved/<identifier>.rq")
 def text(identifier: str):
     query, _ = load(identifier)
-    return Response(query, content_type="application/sparql-query; charset=utf-8")
+    best = request.accept_mimetypes.best_match(["application/sparql-query", "text/plain", "text/html"])
+    media_type = "text/plain" if best in ("text/plain", "text/html") else "application/sparql-query"  # shown, not downloaded
+    return Response(query, content_type=f"{media_type}; charset=utf-8")
 
 
 @bp.get("/saved/<identifier>")
@@ -119,12 +153,41 @@ def run(identifier: str):
                       slug="unknown-parameter")
     query, title = load(identifier)
     facts = check_text(query)
-    media_type = choose_media_type(result_form(facts), request.args)
+    page = prefers_page(result_form(facts))
+    media_type = None if page else choose_media_type(result_form(facts), request.args)
     store = current_app.extensions["lmkg"].store(request.args.get("release"))
     result = run_untrusted(store, QueryRequest(query, query_dataset=facts.names_dataset,
                                                base_iri=url_for("sparql.endpoint", _external=True),
                                                limit=current_app.config["MAX_ROWS"]))
-    response = Response(serialize(result, media_type), content_type=content_type(media_type))
+    if page:
+        response = Response(saved_page(identifier, title, query, result))
+    else:
+        response = Response(serialize(result, media_type), content_type=content_type(media_type))
     response.headers["Link"] = f'<{url_for("saved.text", identifier=identifier)}>; rel="describedby"'
     answer_headers(response, store.release.id)
     return response
+
+
+def prefers_page(form: str) -> bool:
+    """A browser (HTML preferred to every data format, none named): the page, not the data."""
+    from service.results import available_types
+    if {"format", "output", "results"} & set(request.args):
+        return False
+    return request.accept_mimetypes.best_match([*available_types(form), "text/html"]) == "text/html"
+
+
+def saved_page(identifier: str, title: str, query: str, result) -> str:
+    """Its title, text, a link that runs it again, one that opens it in the editor, and the answer."""
+    from urllib.parse import urlencode
+
+    from flask import render_template
+
+    from service.answer_table import default_columns, fold_rows
+    from service.query_page import AnswerTable
+    table = None
+    if result.form == "SELECT":
+        columns = default_columns(result.variables)
+        table = AnswerTable(columns, fold_rows(result.dicts(), columns, []), len(result.rows), [])
+    return render_template("saved.html", identifier=identifier, title=title, query=query, result=result,
+                           table=table, editor_link=url_for("sparql.endpoint") + "#" + urlencode(
+                               {"query": query, "tabTitle": title or identifier}))

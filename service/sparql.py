@@ -1,8 +1,8 @@
 """`/sparql`: the SPARQL 1.1 Protocol query operation (read-only), and the service description.
 
 GET ?query=…, POST form-encoded query=…, POST application/sparql-query; default-graph-uri and
-named-graph-uri select graphs of the store (nothing is fetched from the web); every update is refused
-with 403; GET without a query answers the SPARQL Service Description with VoID, or, to a browser, the
+named-graph-uri select graphs of the store (nothing is fetched from the web); the update operation is
+refused with 403 (an update sent as `query` is a malformed query, 400); GET without a query answers the SPARQL Service Description with VoID, or, to a browser, the
 query editor (service/editor.py).
 """
 from flask import Blueprint, Response, current_app, request, url_for
@@ -84,8 +84,9 @@ def read_query(params) -> str:
 def check_text(text: str):
     """The query's lexical facts; refuses updates, federation and text that is no query at all."""
     facts = analyse(text)
-    if facts.is_update:
-        raise refuse_update()
+    if facts.is_update:   # the protocol calls an update in `query` a malformed query (the update operation is 403)
+        raise Problem(400, "Malformed query", "this is a SPARQL Update, not a query; the endpoint answers queries only",
+                      slug="malformed-query")
     check_federation(facts, current_app.config["FEDERATION_ENDPOINTS"])
     if facts.form is None:
         raise Problem(400, "Malformed query", "no SELECT, ASK, CONSTRUCT or DESCRIBE query found", slug="malformed-query")

@@ -107,9 +107,8 @@ class Lexer:
         if not first.match(self.text, at):
             return ""
         run = rest.match(self.text, at).group()
-        while run.endswith(".") and not run.endswith("\\."):
-            run = run[:-1]
-        return run
+        stripped = run.rstrip(".")   # one pass: stripping a dot at a time was quadratic in a run of dots
+        return stripped + "." if stripped != run and stripped.endswith("\\") else stripped   # keep an escaped `\.`
 
     def string(self, char: str) -> Token | None:
         """The string literal starting here, long or short; None when it does not end (the store will

@@ -8,6 +8,7 @@ be interrupted from Python.
 """
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,8 @@ import pyoxigraph as ox
 
 from graph.release import Release, latest_release, read_release, releases_dir
 from lmkg.paths import data_dir as default_data_dir
-from service.query import QueryRequest, QueryTimeout, QueryUnavailable, execute, worker_main
+from service.query import (QueryBusy, QueryRequest, QueryTimeout, QueryUnavailable, WorkerMemoryExceeded, execute,
+                           worker_main)
 from service.resolve import NAME_INDEX_FILE, name_index
 from service.results import Result, serialize
 
@@ -32,7 +34,8 @@ class EmbeddedStore:
     in-memory queries are about 4x faster than RocksDB reads, for about 450 bytes per triple in each
     service process; larger releases are read from disk (about 300 bytes per triple)."""
 
-    def __init__(self, release: Release, isolated_workers: int = 2, memory_max_triples: int = 0):
+    def __init__(self, release: Release, isolated_workers: int = 1, memory_max_triples: int = 0,
+                 worker_memory: int = 0, busy_wait: float = 0.5):
         self.release = release
         self.name_index_path = name_index_path(release)
         self.store = ox.Store.read_only(str(release.store_path))
@@ -40,7 +43,7 @@ class EmbeddedStore:
         if self.in_memory:
             on_disk, self.store = self.store, ox.Store()
             self.store.bulk_extend(on_disk)
-        self.pool = WorkerPool(release.store_path, isolated_workers)
+        self.pool = WorkerPool(release.store_path, isolated_workers, worker_memory, busy_wait)
 
     def run(self, request: QueryRequest) -> Result:
         """A trusted query, in-process."""
@@ -72,9 +75,10 @@ class EmbeddedStore:
 # -- isolated execution ---------------------------------------------------------------------------
 
 class Worker:
-    def __init__(self, context, store_path: Path):
+    def __init__(self, context, store_path: Path | None, memory_limit: int):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, str(store_path)), daemon=True)
+        self.process = context.Process(target=worker_main, daemon=True,
+                                       args=(child, store_path and str(store_path), memory_limit))
         self.process.start()
         child.close()
 
@@ -86,36 +90,43 @@ class Worker:
 
 class WorkerPool:
     """Worker processes for untrusted queries, started on first use; a worker that overruns the time
-    limit is killed and replaced, so the next request is served normally."""
+    limit is killed and replaced, so the next request is served normally.
 
-    def __init__(self, store_path: Path, size: int):
+    `size` bounds the untrusted queries in flight in this service process: kept below its web threads, a
+    thread is always free for /health, pages and canned queries. A request that finds every worker busy
+    waits at most `busy_wait` seconds, then hears 503 (QueryBusy) at once."""
+
+    def __init__(self, store_path: Path | None, size: int, memory_limit: int = 0, busy_wait: float = 0.5):
         self.store_path, self.size = store_path, max(1, size)
+        self.memory_limit, self.busy_wait = memory_limit, busy_wait
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.started = 0
         self.lock = threading.Lock()
 
-    def acquire(self, timeout: float, deadline: float) -> Worker:
+    def acquire(self, deadline: float) -> Worker:
         with self.lock:
             if self.idle.empty() and self.started < self.size:
                 self.started += 1
-                return Worker(self.context, self.store_path)
+                return Worker(self.context, self.store_path, self.memory_limit)
         try:
-            return self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            return self.idle.get(timeout=max(0.0, min(self.busy_wait, deadline - time.monotonic())))
         except queue.Empty:
-            raise QueryTimeout(timeout) from None
+            raise QueryBusy("every query worker is busy; try again shortly") from None
 
     def run(self, request: QueryRequest, timeout: float) -> Result:
         # one deadline for waiting for a worker and for the answer: the client hears within the limit
         deadline = time.monotonic() + timeout
-        worker = self.acquire(timeout, deadline)
+        worker = self.acquire(deadline)
         try:
             worker.connection.send(request)
             if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeout(timeout)
             status, payload = worker.connection.recv()
-        except (EOFError, OSError) as error:  # the worker died (crashed, or killed from outside)
+        except (EOFError, OSError) as error:  # the worker died (crashed, over its memory cap, killed from outside)
             self.discard(worker)
+            if self.memory_limit and worker.process.exitcode == -signal.SIGABRT:   # Rust aborts on a failed allocation
+                raise WorkerMemoryExceeded(self.memory_limit) from None
             raise QueryUnavailable(f"query worker lost: {type(error).__name__}: {error}") from None
         except BaseException:
             self.discard(worker)

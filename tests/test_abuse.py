@@ -1,7 +1,5 @@
 """Abuse controls: per-client rate limits on /sparql and /saved, security headers, CORS without
 credentials, no stack trace or server path in any error, and a token for /saved writes."""
-import shutil
-
 import pytest
 
 from service import DEFAULTS
@@ -9,27 +7,6 @@ from service.limits import enabled
 
 SELECT = "SELECT ?l WHERE { <https://w3id.org/lungmet-kg/id/drug/osimertinib> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
 LEAKS = ("Traceback", 'File "', ".py", "/tmp/", "/work/", "/root/", "site-packages", "line ")
-
-
-@pytest.fixture()
-def data_copy(data_dir, tmp_path):
-    shutil.copytree(data_dir / "releases", tmp_path / "releases")
-    return tmp_path
-
-
-@pytest.fixture()
-def make_app(data_copy):
-    from service import create_app
-    made = []
-
-    def make(**config):
-        app = create_app({"DATA_DIR": str(data_copy), "ISOLATED_WORKERS": 1, **config})
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["lmkg"].close()
 
 
 def client_at(app, address: str):

@@ -142,15 +142,19 @@ def editor_results(page):
     return page.locator(".yasr_results >> visible=true")
 
 
+def run_in_editor(page, query: str) -> None:
+    """Type the query (with the lmkg and rdfs prefixes) into the editor and run it."""
+    text = ("PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query)
+    page.evaluate("text => window.lmkgYasgui.getTab().getYasqe().setValue(text)", text)
+    page.locator(".yasqe_queryButton").first.click()
+
+
 def test_editor_runs_a_query_and_a_catalogue_example(page, live_server):
     page.goto(live_server + "/sparql")
     expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
     assert "PREFIX lmkg:" in page.evaluate("window.lmkgYasgui.getTab().getYasqe().getValue()")
-    page.evaluate("""window.lmkgYasgui.getTab().getYasqe().setValue(
-        'PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>\\n' +
-        'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n' +
-        'SELECT ?drug ?label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?label } ORDER BY ?label')""")
-    page.locator(".yasqe_queryButton").first.click()
+    run_in_editor(page, "SELECT ?drug ?label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?label } ORDER BY ?label")
     expect(editor_results(page)).to_contain_text("lorlatinib")
     expect(page.locator(".yasr")).to_contain_text("results")
     screenshot(page, "editor-query")
@@ -170,7 +174,7 @@ def test_editor_saves_a_query_as_a_permalink(page, live_server):
     page.get_by_label("Title").fill("ALK inhibitors by BBB level")
     page.get_by_role("button", name="Save the current query as a permalink").click()
     saved = page.locator("#save-result a")
-    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{12}$"))
+    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{32}$"))
 
 
 def test_pages_read_and_work_without_javascript(browser, live_server):
@@ -187,3 +191,166 @@ def test_pages_read_and_work_without_javascript(browser, live_server):
     problems = page.problems
     page.context.close()
     assert problems == []
+
+
+# Journeys of issue #15: a person's questions answered in readable pages, at desktop and phone width.
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_screenshot(browser, url: str, name: str) -> None:
+    """The page at 390 px wide: no wider than the screen (a wide table scrolls in its own box)."""
+    page = open_page(browser)
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+    screenshot(page, name + "-390", full_page=True)
+    problems = page.problems
+    page.context.close()
+    assert problems == [], problems
+
+
+def answer_row(page, text: str):
+    return page.locator("table.results tbody tr", has_text=text).first
+
+
+def test_journey_alk_positive_brain_metastases(page, browser, live_server):
+    page.goto(live_server + "/")                  # from the search box: the words lead to the options query
+    page.get_by_label("Name, synonym, symbol or identifier").fill("ALK brain metastases")
+    page.get_by_label("Name, synonym, symbol or identifier").press("Enter")
+    page.get_by_role("link", name="Treatment options for ALK with brain metastases").click()
+    expect(answer_row(page, "lorlatinib")).to_contain_text("92% vs 33% control · CROWN")
+    page.goto(live_server + "/queries/treatment-options")
+    page.get_by_label("alteration").fill("ALK-positive")
+    page.get_by_label("site").fill("brain metastases")
+    page.get_by_role("button", name="Run the query").click()
+    expect(page.locator(".read-as").first).to_contain_text("ALK-positive read as")
+    lorlatinib = answer_row(page, "lorlatinib")
+    for text in ("phase III trial", "92% vs 33% control · CROWN", "high", "Treatment of Brain Metastases"):
+        expect(lorlatinib).to_contain_text(text)
+    headers = page.locator("table.results thead th").all_inner_texts()
+    assert [h.split(" ")[0] for h in headers[:5]] == ["Therapy", "Strength", "Evidence", "Best", "BBB"], headers
+    assert page.locator("table.results tbody tr", has_text="lorlatinib").count() == 1   # one line per therapy
+    expect(page.locator("table.results")).not_to_contain_text("https://")               # no IRI as text
+    expect(page.locator("table.results")).not_to_contain_text("iORR:92%(CG:33%)")
+    expect(page.get_by_text("What the strength and evidence level mean")).to_be_visible()
+    expect(page.locator(".scope")).to_contain_text("not a guideline")
+    screenshot(page, "journey-alk-brain", full_page=True)
+    page.get_by_label("Filter rows").fill("bevacizumab")           # the filter box (JavaScript)
+    expect(page.locator("table.results tbody tr:visible")).to_have_count(1)
+    page.get_by_label("Filter rows").fill("")
+    page.locator("table.results thead button", has_text="Therapy").click()   # sorting by a column
+    expect(page.locator("table.results thead th").first).to_have_attribute("aria-sort", "ascending")
+    phone_screenshot(browser, page.url, "journey-alk-brain")
+
+
+def test_journey_osimertinib_trials_and_intracranial_outcomes(page, browser, live_server):
+    page.goto(live_server + "/id/drug/osimertinib")
+    summary = page.get_by_role("complementary", name="summary")
+    expect(summary).to_contain_text("best intracranial outcome")
+    expect(summary.get_by_role("link", name="DRUGBANK:DB09330")).to_have_attribute("href", re.compile("drugbank"))
+    assert_chart_drawn(page)
+    page.get_by_role("link", name="Trials and outcomes").click()
+    page.get_by_role("heading", name="FLAURA2").get_by_role("link", name="FLAURA2").click()
+    expect(page).to_have_url(re.compile(r"/id/study/flaura2$"))
+    assert_chart_drawn(page)
+    screenshot(page.locator("figure.chart").first, "journey-flaura2-chart")
+    page.goto(live_server + "/queries/trial-outcomes?trial=CROWN")
+    ipfs = page.locator("table.results tbody tr", has_text="PFS").first
+    headers = page.locator("table.results thead th").all_inner_texts()
+    assert any("Intervention arm" in h for h in headers) and any("Control arm" in h for h in headers), headers
+    expect(ipfs).to_contain_text("not reached")
+    expect(page.locator("figure.chart")).to_have_count(0)
+    page.goto(live_server + "/id/study/crown")
+    expect(page.locator("figure.chart svg")).to_contain_text("NR (not reached)")   # a marked bar, not a missing one
+    screenshot(page.locator("figure.chart").first, "journey-crown-chart")
+    phone_screenshot(browser, live_server + "/id/drug/osimertinib", "journey-osimertinib")
+
+
+@pytest.mark.parametrize("site, therapy", [("leptomeninges", "intrathecal pemetrexed"), ("liver", "osimertinib")])
+def test_journey_leptomeningeal_and_liver_options(page, live_server, site, therapy):
+    page.goto(live_server + "/queries/treatment-options?alteration=EGFR+mutation&site=" + site)
+    row = answer_row(page, therapy)
+    expect(row).to_be_visible()
+    expect(row.locator("td").nth(2)).not_to_be_empty()              # its evidence level
+    screenshot(page, f"journey-egfr-{site}", full_page=True)
+
+
+def test_journey_drug_and_trial_pages(page, browser, live_server):
+    page.goto(live_server + "/id/study/crown")
+    expect(page.get_by_role("link", name="NCT03052608").first).to_have_attribute(
+        "href", "https://clinicaltrials.gov/study/NCT03052608")
+    expect(page.locator("body")).not_to_contain_text("004_")           # seeds by title, not file name
+    expect(page.get_by_role("navigation", name="on this page")).to_be_visible()
+    screenshot(page, "journey-trial-crown", full_page=False)
+    phone_screenshot(browser, live_server + "/id/study/crown", "journey-trial-crown")
+    page.goto(live_server + "/glossary")
+    expect(page.locator("dt#NR")).to_be_visible()
+
+
+def test_journey_write_run_save_and_reopen_a_query(page, live_server):
+    page.goto(live_server + "/sparql")
+    expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+    expect(page.locator(".yasqe .CodeMirror")).to_contain_text("SELECT ?drug")   # prefixes folded: starter in view
+    page.evaluate("window.lmkgYasgui.getTab().getYasqe().setValue('SELECT * WHERE { ?s ?p }')")
+    page.locator(".yasqe_queryButton").first.click()
+    expect(page.locator(".yasr [role=alert]")).to_contain_text("Malformed query")    # read as a sentence
+    expect(page.locator(".yasr")).not_to_contain_text('"status"')
+    page.problems.clear()        # the 400 of the broken query is logged by the browser as a failed resource
+    run_in_editor(page, "SELECT ?drug ?drug_label WHERE { ?drug a lmkg:ALKTKI ; rdfs:label ?drug_label } ORDER BY ?drug_label")
+    expect(editor_results(page)).to_contain_text("lorlatinib")
+    page.get_by_label("Title").fill("ALK inhibitors")
+    page.get_by_role("button", name="Save the current query as a permalink").click()
+    saved = page.locator("#save-result a")
+    expect(saved).to_have_text(re.compile(r"/saved/[0-9a-f]{32}$"))
+    page.goto(saved.get_attribute("href"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("ALK inhibitors")
+    expect(page.locator("table.results")).to_contain_text("lorlatinib")
+    expect(page.get_by_role("link", name="Open in the SPARQL editor")).to_be_visible()
+    screenshot(page, "journey-saved-query", full_page=True)
+
+
+def test_journey_catalogue_to_answer_to_download(page, live_server):
+    page.goto(live_server + "/queries")
+    page.locator("section#trials-for-drug").get_by_role("button", name="Run").click()
+    expect(page).to_have_url(re.compile(r"/queries/trials-for-drug\?drug="))
+    expect(page.locator("table.results")).to_be_visible()        # the answer page, not raw JSON
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename and "study" in Path(download.value.path()).read_text()
+    page.goto(live_server + "/queries")
+    page.get_by_role("link", name=re.compile("Every reported outcome of a trial")).click()
+    expect(page).to_have_url(re.compile(r"/queries/trial-outcomes$"))
+
+
+def test_journey_misspelled_ambiguous_and_empty(page, live_server):
+    page.goto(live_server + "/search?q=osimertinb")
+    expect(page.get_by_role("heading", name=re.compile("No match"))).to_be_visible()
+    page.get_by_role("link", name="osimertinib", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("osimertinib")
+    page.goto(live_server + "/search?q=ALK+brain+metastases")
+    expect(page.get_by_role("heading", name=re.compile("for “ALK”"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("for “brain metastases”"))).to_be_visible()
+    screenshot(page, "journey-search-several-words", full_page=True)
+    page.goto(live_server + "/queries/evidence?entity=PD-L1")
+    expect(page.get_by_role("alert")).to_contain_text("Ambiguous")
+    expect(page.get_by_role("alert").get_by_role("link").first).not_to_have_text(re.compile("^https?://"))
+    response = page.goto(live_server + "/queries/trials-for-drug?drug=")
+    assert response.status == 400
+    expect(page.get_by_role("alert")).to_contain_text("Missing parameter")
+    response = page.goto(live_server + "/id/drug/no-such-drug")
+    assert response.status == 404 and "text/html" in response.headers["content-type"]   # no raw JSON
+    expect(page.get_by_role("alert")).to_contain_text("Unknown entity")
+    screenshot(page, "journey-unknown-entity")
+    page.problems.clear()         # the 400 and 404 are logged by the browser as failed resources
+
+
+def test_no_page_is_wider_than_a_phone(browser, live_server):
+    page = open_page(browser)
+    page.set_viewport_size(PHONE)
+    for path in ["/", "/queries", "/queries/trial-outcomes?trial=FLAURA2", "/charts/intracranial-outcomes",
+                 "/id/gene/alk", "/search?q=EGFR", "/glossary", "/downloads", "/api", "/ontology"]:
+        page.goto(live_server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+    screenshot(page, "ontology-390")
+    page.context.close()

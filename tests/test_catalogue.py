@@ -64,8 +64,8 @@ def test_the_name_index_is_saved_beside_the_release_and_read_back_unchanged(app,
     saved = load_name_index(Path(release.folder) / NAME_INDEX_FILE)
     store = EmbeddedStore(release, isolated_workers=0)
     built = NameIndex(store.rows)
-    assert (saved.by_name, saved.names, saved.types, saved.labelled) == \
-           (built.by_name, built.names, built.types, built.labelled)
+    assert (saved.by_name, saved.names, saved.types, saved.labelled, saved.stands_for) == \
+           (built.by_name, built.names, built.types, built.labelled, built.stands_for)
     served = app.extensions["lmkg"].index(release.id)
     assert served.resolve("ALK inhibitor").matches == built.resolve("ALK inhibitor").matches != []
 

@@ -1,6 +1,7 @@
 """The derived graph (graph/derive/): canned queries that read its summaries answer exactly what the
-queries of the branch point (tests/branch_point_queries/, the texts before the derived graph) answered
-over the asserted and inferred graphs alone; and the graph is described with its provenance."""
+reference texts (tests/reference_queries/: main's queries/ at a75440e, merged into issue #16, which compute
+every summary on each request) answer over the asserted and inferred graphs alone; and the graph is
+described with its provenance."""
 import itertools
 
 import pyoxigraph as ox
@@ -12,13 +13,13 @@ from service.catalogue import load_catalogue
 from service.query import QueryRequest
 from tests.conftest import same_answer
 
-BRANCH_POINT_QUERIES = QUERIES_DIR.parent / "tests" / "branch_point_queries"
+REFERENCE_QUERIES = QUERIES_DIR.parent / "tests" / "reference_queries"
 ENTITY = "https://w3id.org/lungmet-kg/id/"
 
 
 @pytest.fixture(scope="module")
 def stores(release):
-    """(branch point, now): the release without its derived graph, and the release, both in memory."""
+    """(reference, now): the release without its derived graph, and the release, both in memory."""
     on_disk = ox.Store.read_only(str(release.store_path))
     before, now = ox.Store(), ox.Store()
     before.bulk_extend(q for q in on_disk if q.graph_name.value != str(GRAPH_DERIVED))
@@ -53,11 +54,11 @@ def answer(store: ox.Store, text: str, bindings: dict) -> list:
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES_DIR.glob("*.rq")))
-def test_same_answers_as_the_branch_point(name, stores, store):
+def test_same_answers_as_the_reference_texts(name, stores, store):
     from service.resolve import name_index
     before, now = stores
     query = load_catalogue(QUERIES_DIR)[name]
-    old_text = (BRANCH_POINT_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    old_text = (REFERENCE_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     differing = [bindings for bindings in cases(query, before, name_index(store))
                  if answer(before, old_text, bindings) != answer(now, query.text, bindings)]
     assert not differing, f"{name}: {len(differing)} bindings answer otherwise, e.g. {differing[:3]}"

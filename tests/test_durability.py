@@ -4,7 +4,6 @@ middle of a burst of saves; after a restart every save it acknowledged (201) is 
 SQLite runs in WAL mode with synchronous=FULL and one transaction per save, committed before the 201 is
 sent: a killed process loses nothing it acknowledged (with synchronous=NORMAL that would hold for a
 killed process too, but not for a power cut; FULL covers both at the cost of an fsync per save)."""
-import shutil
 import sqlite3
 import threading
 import time
@@ -15,12 +14,6 @@ from tests.live import http_request, running_server
 
 CLIENTS = 8
 KILL_AFTER_ACKS = 150   # kill once this many saves were acknowledged (mid-burst: the clients keep sending)
-
-
-@pytest.fixture()
-def data_copy(data_dir, tmp_path):
-    shutil.copytree(data_dir / "releases", tmp_path / "releases")
-    return tmp_path
 
 
 def burst(base_url: str, client: int, acknowledged: list, unanswered: list, stop: threading.Event) -> None:

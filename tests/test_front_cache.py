@@ -42,7 +42,7 @@ def test_a_new_release_misses_and_the_size_is_bounded():
         start_response("200 OK", [("X-LMKG-Release", release[0])])
         return [b"x" * 100]
 
-    cache = FrontCache(app, lambda: release[0], max_bytes=1600)
+    cache = FrontCache(app, lambda: release[0], max_bytes=1600, max_accept=1000)
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/queries/q", "QUERY_STRING": ""}
     for _ in range(2):
         cache(dict(environ), lambda status, headers, exc_info=None: None)

@@ -215,7 +215,9 @@ def test_the_service_does_what_its_openapi_document_says(api_schema, mode):
         @given(case=operation.as_strategy(mode))
         def check(case):
             excluded = [positive_data_acceptance] if operation.label in FREE_TEXT else []
-            case.call_and_validate(additional_checks=[no_error_in_a_success], excluded_checks=excluded)
+            # schemathesis's WSGI transport asks for gzip but does not decode it: ask for the plain bodies
+            case.call_and_validate(headers={"Accept-Encoding": "identity"},
+                                   additional_checks=[no_error_in_a_success], excluded_checks=excluded)
             calls.append(operation.label)
 
         try:

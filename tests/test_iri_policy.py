@@ -33,6 +33,9 @@ def curated_ids(curated: dict) -> dict[str, set[str]]:
     ids["publication"] = {p["id"] for p in curated["documents"]["publications"]}
     ids["seed"] = {s["key"] for s in curated["documents"]["seeds"]}
     ids["dataset"] = {"b3db"}
+    for record in (curated.get("deprecated") or {}).get("deprecated") or []:  # removed, kept as deprecated IRIs
+        kind, slug = record["iri"].split("/", 1)
+        ids.setdefault(kind, set()).add(slug)
     return ids
 
 

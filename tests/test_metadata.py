@@ -8,7 +8,8 @@ from rdflib import Graph, Literal, URIRef
 
 from graph.metadata import DCAT, SPDX, metadata_violations
 from graph.transforms import CC0, CC_BY
-from lmkg.paths import seeds_dir
+from graph.transforms import seed_documents
+from lmkg.paths import SOURCES_DIR
 from graph.vocab import DCTERMS, GRAPH, ONTOLOGY_IRI, OWL, PROV, RDF, RDFS, VOID
 from tests.conftest import select
 
@@ -66,7 +67,7 @@ def test_licence_and_origin_of_every_named_graph(void, release):
     assert str(void.value(b3db, DCAT.version)) == f"qc-b3db {package_metadata.version('qc-b3db')}"
     seeds = URIRef("https://w3id.org/lungmet-kg/source/seeds")
     version = str(void.value(seeds, DCAT.version))
-    seed_files = sorted(p.name for p in seeds_dir().glob("*.txt"))
+    seed_files = seed_documents(SOURCES_DIR / "seeds")
     assert all(name in version for name in seed_files) and "statements.yaml" in version
     documents = {str(d) for d in void.objects(GRAPH.seeds, PROV.wasDerivedFrom)}
     assert documents >= {f"https://w3id.org/lungmet-kg/id/seed/{name[:3]}" for name in seed_files}

@@ -1,4 +1,4 @@
-"""External identifiers in the curated entities agree with the checked table in ../shared/reference."""
+"""External identifiers in the curated entities agree with the checked table in graph/sources/reference."""
 import csv
 import re
 

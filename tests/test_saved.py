@@ -22,8 +22,9 @@ def test_save_run_and_survive_a_restart(saved_app):
     assert created.status_code == 201
     identifier = created.get_json()["id"]
     assert created.headers["Location"] == f"/saved/{identifier}"
-    again = client.post("/saved", data={"query": QUERY, "title": "another title"})
+    again = client.post("/saved", json={"query": QUERY, "title": "another title"})
     assert again.status_code == 201 and again.get_json()["id"] == identifier
+    assert again.get_json()["title"] == "lorlatinib label"   # the title it is kept under
     answer = client.get(f"/saved/{identifier}", headers={"Accept": "text/csv"})
     assert answer.status_code == 200 and answer.mimetype == "text/csv" and b"lorlatinib" in answer.data
     assert client.get(f"/saved/{identifier}.rq").data.decode() == QUERY
@@ -40,7 +41,7 @@ def test_save_run_and_survive_a_restart(saved_app):
     ({"json": {"query": "SELECT * WHERE {"}}, 400),
     ({"json": {"query": QUERY, "colour": "red"}}, 400),
     ({"json": ["not", "an", "object"]}, 400),
-    ({"json": {"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
+    ({"json": {"query": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 400),
     ({"data": QUERY, "content_type": "text/plain"}, 415),
 ])
 def test_bad_saves_change_nothing(saved_app, kwargs, status):

@@ -153,8 +153,9 @@ def same_value(curated, printed_number):
     return isinstance(curated, (int, float)) and not isinstance(curated, bool) and str(curated) == printed_number
 
 
-if not SEED_FILE.is_file():
-    raise FileNotFoundError(f"seed 004 not found at {SEED_FILE} (set LMKG_SEEDS_DIR)")
+if not SEED_FILE.is_file():   # a bare clone: the seed texts live outside the repository
+    pytest.skip(f"seed 004 not found at {SEED_FILE}: set LMKG_SEEDS_DIR to the seed documents (../shared/seeds)",
+                allow_module_level=True)
 SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
 ROWS = parse_tables(SEED_TEXT)
 REFERENCES = parse_references(SEED_TEXT)

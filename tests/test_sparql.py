@@ -82,9 +82,9 @@ def test_default_and_named_graph_uris_select_graphs(client):
     ({"method": "POST", "path": "/sparql", "data": b"ASK { ?s ?p \"\xff\" }", "content_type": "application/sparql-query"}, 400),
     ({"method": "POST", "path": "/sparql", "data": {"update": "INSERT DATA { <a:a> <a:b> <a:c> }"}}, 403),
     ({"method": "POST", "path": "/sparql", "data": "DELETE WHERE { ?s ?p ?o }", "content_type": "application/sparql-update"}, 403),
-    ({"method": "GET", "path": "/sparql?query=INSERT%20DATA%20%7B%3Ca:a%3E%20%3Ca:b%3E%20%3Ca:c%3E%7D"}, 403),
-    ({"method": "POST", "path": "/sparql", "data": {"query": "DROP ALL"}}, 403),
-    ({"method": "POST", "path": "/sparql", "data": {"query": "LOAD <http://127.0.0.1:9/x>"}}, 403),
+    ({"method": "GET", "path": "/sparql?query=INSERT%20DATA%20%7B%3Ca:a%3E%20%3Ca:b%3E%20%3Ca:c%3E%7D"}, 400),
+    ({"method": "POST", "path": "/sparql", "data": {"query": "DROP ALL"}}, 400),
+    ({"method": "POST", "path": "/sparql", "data": {"query": "LOAD <http://127.0.0.1:9/x>"}}, 400),
     ({"method": "GET", "path": "/sparql?query=SELECT%20*%20%7B%20SERVICE%20%3Chttp://127.0.0.1:1/%3E%20%7B%20?s%20?p%20?o%20%7D%20%7D"}, 403),
 ])
 def test_bad_requests_get_problems(client, request_args, status):

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import yaml
 from rdflib import Graph, URIRef
 
 from graph.transforms import b3db, seeds
 from graph.vocab import ID, RDFS, SKOS, source_graph
-from lmkg.paths import seeds_dir, sources_dir
+from lmkg.paths import sources_dir
 
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
@@ -44,10 +45,16 @@ def drug_names(seeds_graph: Graph) -> dict[str, URIRef]:
     return names
 
 
+def seed_documents(folder: Path) -> list[str]:
+    """The seed documents' file names as documents.yaml records them: the release is built from the
+    repository alone, with or without the documents themselves (../shared/seeds) beside it."""
+    return sorted(entry["file"] for entry in yaml.safe_load((folder / "documents.yaml").read_text("utf-8"))["seeds"])
+
+
 def seed_files() -> str:
     """The version of source `seeds`: the seed documents (their file names carry a content hash) and
     the curated YAML files."""
-    documents = sorted(p.name for p in seeds_dir().glob("*.txt"))
+    documents = seed_documents(sources_dir() / "seeds")
     curated = sorted(p.name for p in (sources_dir() / "seeds").glob("*.yaml"))
     return "seed documents: " + ", ".join(documents) + "; curated YAML: " + ", ".join(curated)
 

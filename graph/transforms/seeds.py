@@ -141,10 +141,13 @@ class SeedsTransform:
         self.g.add((node, PROV.wasDerivedFrom, self.seed_iri(seed, context)))
         if cited_as:
             self.g.add((node, LMKG.citedAs, Literal(cited_as)))
-            offset = self.seeds[seed].get("citation_offset", 0)
-            for number in citation_numbers(cited_as):
-                publication = f"{seed}-ref-{number + offset}"
+            for publication in self.cited_publications(seed, cited_as):
                 self.g.add((node, PROV.wasDerivedFrom, self.iri(publication, context)))
+
+    def cited_publications(self, seed: str, cited_as: str | None) -> list[str]:
+        """Ids of the publications a printed citation marker names (the seed's numbering may be offset)."""
+        offset = self.seeds[seed].get("citation_offset", 0)
+        return [f"{seed}-ref-{number + offset}" for number in citation_numbers(cited_as)]
 
     # -- documents --------------------------------------------------------------------------
     def add_documents(self, data: dict) -> None:
@@ -458,8 +461,7 @@ class SeedsTransform:
             if record["evidence"] not in EVIDENCE_LEVELS:
                 raise CurationError(f"{context}: evidence must be one of {sorted(EVIDENCE_LEVELS)}")
             return record["evidence"]
-        if record.get("study"):
-            self.iri(record["study"], context)
+        if record.get("study"):   # an id add_statement_links has already checked
             return self.study_evidence[record["study"]]
         words = f"{record['printed']} {record.get('population', '')}".lower()
         if any(word in words for word in OBSERVATIONAL_WORDS):
@@ -469,8 +471,7 @@ class SeedsTransform:
 
     def cited_studies(self, seed: str, cited_as: str | None) -> list[str]:
         """Evidence levels of the studies that the publications a citation marker names report."""
-        offset = self.seeds[seed].get("citation_offset", 0)
-        studies = (self.publication_study.get(f"{seed}-ref-{n + offset}") for n in citation_numbers(cited_as))
+        studies = (self.publication_study.get(publication) for publication in self.cited_publications(seed, cited_as))
         return [self.study_evidence[study] for study in studies if study]
 
     def firm(self, record: dict) -> bool:
