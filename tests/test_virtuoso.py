@@ -62,7 +62,7 @@ def virtuoso_client(virtuoso, data_dir):
 
 def test_the_cli_loads_every_graph_with_digest_auth(virtuoso, release):
     _, output = virtuoso
-    assert f"loaded release {release.id}" in output and "in 5 graphs" in output
+    assert f"loaded release {release.id}" in output and "in 6 graphs" in output
 
 
 def test_sparql_update_with_digest_auth(virtuoso):
