@@ -20,11 +20,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: $(BIN)/lmkg node_modules/.package-lock.json
 
 # Debian packages the tests and the benchmark drive: Chromium for the end-to-end tests (Playwright for
-# Python drives it; no browser download), wrk for HTTP load from a second process, and Virtuoso for
-# remote mode over a second SPARQL store (tests/test_virtuoso.py)
-DEBIAN_PACKAGES := chromium chromium-driver wrk virtuoso-opensource
+# Python drives it; no browser download), wrk for HTTP load from a second process, Virtuoso for
+# remote mode over a second SPARQL store (tests/test_virtuoso.py), and PostgreSQL, Redis and nginx for
+# the deployment of several instances (tests/test_deployment.py)
+DEBIAN_PACKAGES := chromium chromium-driver wrk virtuoso-opensource postgresql redis-server nginx
 system-deps:
-	@test -x /usr/bin/chromium && command -v wrk >/dev/null && command -v virtuoso-t >/dev/null || { SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+	@test -x /usr/bin/chromium && command -v wrk >/dev/null && command -v virtuoso-t >/dev/null \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null \
+	  && test -x /usr/sbin/nginx || { SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
 	  --no-install-recommends $(DEBIAN_PACKAGES); }
 

@@ -10,7 +10,7 @@ from lmkg.paths import data_dir
 def cmd_build(args) -> int:
     from graph.build import BuildFailed, build
     from graph.release import MetadataInvalid
-    from service.store import prepare_name_index
+    from service.engine.store import prepare_name_index
     try:
         release = build(args.data_dir, keep=args.keep)
     except (BuildFailed, MetadataInvalid) as error:
@@ -32,7 +32,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from service.store import open_release_store
+    from service.engine.store import open_release_store
     store = open_release_store(args.data_dir)
     if args.canned:
         return run_canned_query(store, args)
@@ -46,9 +46,9 @@ def cmd_query(args) -> int:
 
 def run_canned_query(store, args) -> int:
     from lmkg.paths import QUERIES_DIR
-    from service.catalogue import ParameterError, expectation_failures, load_catalogue, run_canned
-    from service.resolve import name_index
-    from service.results import serialize
+    from service.engine.catalogue import ParameterError, expectation_failures, load_catalogue, run_canned
+    from service.engine.resolve import name_index
+    from service.engine.results import serialize
     catalogue = load_catalogue(QUERIES_DIR)
     query = catalogue[args.canned]
     index = name_index(store)
@@ -73,10 +73,10 @@ def run_canned_query(store, args) -> int:
 def cmd_explain(args) -> int:
     """Every fact about an entity, asserted or inferred, with the chain that gives each inferred one."""
     import json
-    from service.catalogue import ParameterError
-    from service.explain import as_text, explain, resolve_entity
-    from service.resolve import name_index
-    from service.store import open_release_store
+    from service.engine.catalogue import ParameterError
+    from service.engine.explain import as_text, explain, resolve_entity
+    from service.engine.resolve import name_index
+    from service.engine.store import open_release_store
     store = open_release_store(args.data_dir)
     index = name_index(store)
     try:
@@ -94,7 +94,7 @@ def cmd_explain(args) -> int:
 
 def cmd_load(args) -> int:
     from graph.load import load_release
-    from service.store import ensure_release, release_by_id
+    from service.engine.store import ensure_release, release_by_id
     folder = args.data_dir or data_dir()
     release = release_by_id(folder, args.release) if args.release else ensure_release(folder)
     if release is None:
@@ -157,6 +157,29 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def cmd_saved_migrate(args) -> int:
+    """Copy saved queries from one store to another (SQLite to PostgreSQL): ids, titles and dates kept;
+    run again, nothing is copied twice."""
+    from service.engine.saved_db import SQLITE_FILE, migrate, open_saved_store
+    source_url = args.source or str((args.data_dir or data_dir()) / SQLITE_FILE)
+    if not args.source and not Path(source_url).exists():
+        print(f"no saved queries at {source_url}", file=sys.stderr)
+        return 1
+    try:
+        source, target = open_saved_store(source_url), open_saved_store(args.target)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        counts = migrate(source, target)
+    finally:
+        source.close()
+        target.close()
+    print(f"copied {counts['copied']}, already there {counts['present']}, "
+          f"conflicting ids left alone {counts['conflict']}")
+    return 1 if counts["conflict"] else 0
+
+
 def keep_count(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -169,7 +192,7 @@ def cmd_serve(args) -> int:
     the environment, so settings reach them as LMKG_* variables."""
     from granian import Granian
     from granian.constants import Interfaces
-    from service.store import ensure_release
+    from service.engine.store import ensure_release
     if args.data_dir:
         os.environ["LMKG_DATA_DIR"] = str(args.data_dir)
     # untrusted queries in flight per worker below its threads, so one is always free for /health and pages
@@ -227,6 +250,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     s.add_argument("--threads", type=int, default=2, help="threads per worker running requests (default 2)")
     s.set_defaults(func=cmd_serve)
+    sv = sub.add_parser("saved", help="saved queries (/saved)").add_subparsers(dest="action", required=True)
+    mg = sv.add_parser("migrate", help="copy saved queries into another database (e.g. SQLite to PostgreSQL); "
+                                       "idempotent")
+    mg.add_argument("--from", dest="source", metavar="URL",
+                    help="sqlite:///path or postgresql://… (default: saved.sqlite3 in the data directory)")
+    mg.add_argument("--to", dest="target", metavar="URL", required=True, help="postgresql://… or sqlite:///path")
+    mg.set_defaults(func=cmd_saved_migrate)
     b = sub.add_parser("bench", help="measure query, HTTP, build and growth performance against the anchors")
     b.add_argument("--out", type=Path, default=Path("benchmarks/results"), help="where results go")
     b.add_argument("--cache", type=Path, default=Path(".bench"), help="where anchors' environments live")

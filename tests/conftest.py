@@ -37,7 +37,7 @@ def rebuilt(tmp_path_factory, release):
 
 @pytest.fixture(scope="session")
 def store(release):
-    from service.store import EmbeddedStore
+    from service.engine.store import EmbeddedStore
     return EmbeddedStore(release)
 
 
@@ -59,7 +59,7 @@ def curated():
 
 def select(store, query: str) -> list[dict]:
     """Rows of a SELECT as dicts of plain strings (IRIs and literal values)."""
-    from service.query import QueryRequest
+    from service.engine.query import QueryRequest
     result = store.run(QueryRequest(query, limit=1_000_000))
     return [{n: (t.value if t is not None else None) for n, t in zip(result.variables, row)} for row in result.rows]
 

@@ -109,13 +109,15 @@ class Reply:
 
 
 def http_request(base_url: str, method: str, path: str, body: bytes | str | None = None,
-                 headers: dict | None = None, timeout: float = REQUEST_TIMEOUT) -> Reply:
-    """Send exactly this request (http.client adds only Host, Accept-Encoding and Content-Length)."""
+                 headers: dict | None = None, timeout: float = REQUEST_TIMEOUT, source: str | None = None) -> Reply:
+    """Send exactly this request (http.client adds only Host, Accept-Encoding and Content-Length), from the
+    local address `source` if given (any of 127.0.0.0/8: a client of its own to the server's limits)."""
     parts = urllib.parse.urlsplit(base_url)
     headers = dict(headers or {})
     if isinstance(body, str):
         body = body.encode("utf-8")
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
+                                            source_address=(source, 0) if source else None)
     try:
         try:
             connection.request(method, path, body=body, headers=headers)

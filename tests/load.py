@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         report = summary(tally, args.seconds, args.clients, None, None)
     else:
         from lmkg.paths import data_dir
-        from service.store import ensure_release
+        from service.engine.store import ensure_release
         folder = args.data_dir or data_dir()
         ensure_release(folder)
         report = run(folder, args.seconds, args.clients, args.warmup, args.max_requests)

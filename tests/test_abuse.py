@@ -3,7 +3,7 @@ credentials, no stack trace or server path in any error, and a token for /saved 
 import pytest
 
 from service import DEFAULTS
-from service.limits import enabled
+from service.api.limits import enabled
 
 SELECT = "SELECT ?l WHERE { <https://w3id.org/lungmet-kg/id/drug/osimertinib> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
 LEAKS = ("Traceback", 'File "', ".py", "/tmp/", "/work/", "/root/", "site-packages", "line ")
@@ -162,7 +162,7 @@ def test_an_unexpected_exception_is_a_500_problem_without_a_trace(make_app, data
 
 
 def test_a_store_io_error_is_a_503_problem_without_a_trace(make_app, data_copy, monkeypatch):
-    from service.query import execute
+    from service.engine.query import execute
     app = make_app()
     app.extensions["lmkg"].index()  # read while the disk was still there
     store = app.extensions["lmkg"].store()

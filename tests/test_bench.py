@@ -62,9 +62,9 @@ def test_smoke_run_measures_every_target_and_size(tmp_path, release):
 
 
 def run_canned_rows(release, name: str) -> list:
-    from service.catalogue import load_catalogue, run_canned
-    from service.resolve import name_index
-    from service.store import EmbeddedStore
+    from service.engine.catalogue import load_catalogue, run_canned
+    from service.engine.resolve import name_index
+    from service.engine.store import EmbeddedStore
     from lmkg.paths import QUERIES_DIR
     query = load_catalogue(QUERIES_DIR)[name]
     store = EmbeddedStore(release, isolated_workers=0)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lmkg.paths import QUERIES_DIR
-from service.catalogue import CatalogueError, expectation_failures, load_catalogue, load_query, run_canned
+from service.engine.catalogue import CatalogueError, expectation_failures, load_catalogue, load_query, run_canned
 from tests.conftest import same_answer
 
 CATALOGUE = load_catalogue(QUERIES_DIR)
@@ -38,7 +38,7 @@ def test_every_declared_answer_is_given(store, app, query, expectation):
 
 @pytest.fixture(scope="module")
 def memory_store(release):
-    from service.store import EmbeddedStore
+    from service.engine.store import EmbeddedStore
     memory = EmbeddedStore(release, memory_max_triples=sum(release.triples.values()))
     yield memory
     memory.close()
@@ -59,8 +59,8 @@ def test_a_small_release_is_served_from_memory_with_the_same_answers(store, memo
 def test_the_name_index_is_saved_beside_the_release_and_read_back_unchanged(app, release):
     """Opening a release saves its name index, so each service worker reads it in a fraction of a second
     instead of building it from every name in the graph on its first request."""
-    from service.resolve import NAME_INDEX_FILE, NameIndex, load_name_index
-    from service.store import EmbeddedStore
+    from service.engine.resolve import NAME_INDEX_FILE, NameIndex, load_name_index
+    from service.engine.store import EmbeddedStore
     saved = load_name_index(Path(release.folder) / NAME_INDEX_FILE)
     store = EmbeddedStore(release, isolated_workers=0)
     built = NameIndex(store.rows)
@@ -71,8 +71,8 @@ def test_the_name_index_is_saved_beside_the_release_and_read_back_unchanged(app,
 
 
 def test_an_unreadable_name_index_is_built_again(release, tmp_path):
-    from service.resolve import NAME_INDEX_FILE, load_name_index, name_index
-    from service.store import EmbeddedStore
+    from service.engine.resolve import NAME_INDEX_FILE, load_name_index, name_index
+    from service.engine.store import EmbeddedStore
     from graph.release import read_release
     copy = read_release(Path(shutil.copytree(release.folder, tmp_path / release.id)))
     (tmp_path / release.id / NAME_INDEX_FILE).write_bytes(b"half a file")

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 import pytest
 
-from service.query import bind_values
+from service.engine.query import bind_values
 
 ID = "https://w3id.org/lungmet-kg/id/"
 ALK = [f"{ID}alteration/alk-fusion", f"{ID}alteration/alk-resistance-mutations"]
@@ -151,7 +151,7 @@ def test_a_gene_as_a_site_fits_the_alteration_parameter_it_stands_for(client):
 
 
 def test_every_shorthand_means_names_in_the_graph(app, release):
-    from service.clinical import SHORTHANDS
+    from service.engine.clinical import SHORTHANDS
     index = app.extensions["lmkg"].index(release.id)
     for shorthand, names in SHORTHANDS.items():
         assert all(index.candidates(name) for name in names), shorthand

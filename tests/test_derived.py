@@ -1,6 +1,6 @@
 """The derived graph (graph/derive/): canned queries that read its summaries answer exactly what the
-reference texts (tests/reference_queries/: main's queries/ at a75440e, merged into issue #16, which compute
-every summary on each request) answer over the asserted and inferred graphs alone; and the graph is
+reference texts (tests/reference_queries/: main's queries/ at a75440e, merged into issue #16, with the `#+ columns:`
+headers main added at 8525798 (bodies unchanged), which compute every summary on each request) answer over the asserted and inferred graphs alone; and the graph is
 described with its provenance."""
 import itertools
 
@@ -9,8 +9,8 @@ import pytest
 
 from graph.vocab import DERIVED, GRAPH_DERIVED, PROV, VOID
 from lmkg.paths import QUERIES_DIR
-from service.catalogue import load_catalogue
-from service.query import QueryRequest
+from service.engine.catalogue import load_catalogue
+from service.engine.query import QueryRequest
 from tests.conftest import same_answer
 
 REFERENCE_QUERIES = QUERIES_DIR.parent / "tests" / "reference_queries"
@@ -49,13 +49,13 @@ def cases(query, store: ox.Store, index) -> list[dict]:
 
 
 def answer(store: ox.Store, text: str, bindings: dict) -> list:
-    from service.query import execute
+    from service.engine.query import execute
     return same_answer(execute(store, QueryRequest(text, bindings=bindings, limit=1_000_000)))
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES_DIR.glob("*.rq")))
 def test_same_answers_as_the_reference_texts(name, stores, store):
-    from service.resolve import name_index
+    from service.engine.resolve import name_index
     before, now = stores
     query = load_catalogue(QUERIES_DIR)[name]
     old_text = (REFERENCE_QUERIES / f"{name}.rq").read_text(encoding="utf-8")

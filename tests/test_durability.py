@@ -8,7 +8,6 @@ import sqlite3
 import threading
 import time
 
-import pytest
 
 from tests.live import http_request, running_server
 
@@ -60,7 +59,7 @@ def test_no_acknowledged_save_is_lost_when_the_server_is_killed(data_copy):
 
 def test_the_saved_database_is_in_wal_mode_with_full_sync(data_copy):
     from service import create_app
-    from service.saved import database
+    from service.api.saved import database
     app = create_app({"DATA_DIR": str(data_copy), "ISOLATED_WORKERS": 1})
     try:
         with app.app_context():

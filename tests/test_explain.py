@@ -8,8 +8,8 @@ import pytest
 from markupsafe import escape
 
 from lmkg.cli import main
-from service.explain import INFERRED, Fact, Term, explain
-from service.resolve import name_index
+from service.engine.explain import INFERRED, Fact, Term, explain
+from service.engine.resolve import name_index
 from tests.conftest import select
 
 ID = "https://w3id.org/lungmet-kg/id/"
@@ -101,7 +101,7 @@ def test_a_model_it_has_never_seen_is_explained_from_its_axioms():
     grow, and a type from a property's domain: explained from the axioms alone; a fact nothing explains
     is said to have no chain; the class axiom is shown with the statement it was built from."""
     import pyoxigraph as ox
-    from service.query import execute
+    from service.engine.query import execute
     data = ox.Store()
     data.load(f"""PREFIX lmkg: <{LMKG}> PREFIX t: <{ID}test/>
         PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

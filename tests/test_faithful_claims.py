@@ -20,7 +20,7 @@ RECOMMENDS = re.compile(r"recommend|standard|preferred|mainstay|cornerstone|indi
 
 
 def ask(store, where: str) -> bool:
-    from service.query import QueryRequest
+    from service.engine.query import QueryRequest
     return store.run(QueryRequest(PREFIXES + f"ASK {{ {where} }}")).boolean
 
 

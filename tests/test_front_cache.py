@@ -1,6 +1,6 @@
 """The answer cache in front of Flask: repeated canned queries and pages are served whole from memory,
 kept apart by release, Accept and query string, and never for errors, conditional requests or /sparql."""
-from service.front_cache import FrontCache
+from service.api.front_cache import FrontCache
 
 JSON = {"Accept": "application/sparql-results+json"}
 URL = "/queries/trials-for-drug?drug=osimertinib"

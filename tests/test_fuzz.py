@@ -17,8 +17,8 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from lmkg.paths import QUERIES_DIR
-from service.catalogue import ParameterError, load_catalogue
-from service.results import available_types
+from service.engine.catalogue import ParameterError, load_catalogue
+from service.engine.results import available_types
 
 CATALOGUE = load_catalogue(QUERIES_DIR)
 PARAMETERS = [param for query in CATALOGUE.values() for param in query.params.values()]
@@ -113,7 +113,7 @@ RESOURCES = {
                                            "<http://www.w3.org/2000/01/rdf-schema#label> ?l }"}, available_types("SELECT")),
     "sparql construct": ("/sparql", {"query": "CONSTRUCT WHERE { <https://w3id.org/lungmet-kg/id/drug/osimertinib> ?p ?o }"},
                          available_types("CONSTRUCT")),
-    # a canned query also has its page for people (service/query_page.py)
+    # a canned query also has its page for people (service/pages/query_page.py)
     "canned select": ("/queries/drugs-by-target", {"target": "EGFR"}, available_types("SELECT") + ["text/html"]),
     "canned graph": ("/queries/describe", {"entity": "osimertinib"}, available_types("CONSTRUCT") + ["text/html"]),
 }

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from lmkg.paths import QUERIES_DIR
-from service.catalogue import MAX_VALUE_LENGTH, load_catalogue
+from service.engine.catalogue import MAX_VALUE_LENGTH, load_catalogue
 from tests.hostile_values import HOSTILE_VALUES
 
 CATALOGUE = load_catalogue(QUERIES_DIR)

@@ -23,7 +23,7 @@ def attack(base_url: str, number: int, stop: threading.Event, answers: list) -> 
         else:
             reply = http_request(base_url, "POST", "/saved", json.dumps({"query": EAGER_ASK}),
                                  {"Content-Type": "application/json"})
-        answers.append((reply.status, time.monotonic() - started))
+        answers.append((reply.status, time.monotonic() - started, reply.body[:300] if reply.status != 503 else b""))
 
 
 def test_health_answers_while_slow_queries_run(data_dir):
@@ -43,8 +43,8 @@ def test_health_answers_while_slow_queries_run(data_dir):
         for thread in attackers:
             thread.join()
     print(f"\n/health: {len(health)} answers, slowest {max(s for _, s in health):.3f} s; "
-          f"slow requests: {len(answers)}, slowest answer {max(s for _, s in answers):.2f} s")
+          f"slow requests: {len(answers)}, slowest answer {max(a[1] for a in answers):.2f} s")
     assert all(status == 200 for status, _ in health)
     assert max(seconds for _, seconds in health) < 3.0, sorted(s for _, s in health)[-5:]   # was 1.5-9 s
-    assert answers and all(status == 503 for status, _ in answers), answers
-    assert max(seconds for _, seconds in answers) < TIME_LIMIT + 3.0, answers   # the limit + 1 s, loosely
+    assert answers and all(a[0] == 503 for a in answers), [a for a in answers if a[0] != 503]
+    assert max(a[1] for a in answers) < TIME_LIMIT + 3.0, answers   # the limit + 1 s, loosely

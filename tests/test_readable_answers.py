@@ -1,13 +1,21 @@
 """Answers people can read (#15): tables laid out by the queries' `#+ columns:` headers, rows folded by
 provenance, readable text, the glossary, browse lists, search, error pages and compression."""
 import gzip
+import html as html_lib
+import re
+import urllib.parse
 
 import pyoxigraph as ox
 import pytest
 
-from service.answer_table import ColumnSpec, fold_rows, read_columns
-from service.readable import clean, literal_html, outcome_html, registry_url
+from lmkg.paths import QUERIES_DIR
+from service.engine.catalogue import load_catalogue
+from service.engine.columns import ColumnSpec, read_columns
+from service.pages.answer_table import fold_rows
+from service.pages.readable import clean, literal_html, outcome_html, registry_url
 from tests.test_web_pages import BROWSER, page
+
+CATALOGUE = load_catalogue(QUERIES_DIR)
 
 
 def lit(text):
@@ -90,3 +98,19 @@ def test_text_answers_are_gzipped_when_accepted(client):
     assert b"CROWN" in gzip.decompress(response.data)
     assert "Content-Encoding" not in client.get("/queries/trial-outcomes?trial=CROWN", headers=BROWSER).headers
     assert client.get("/queries/trial-outcomes.rq", headers=BROWSER).mimetype == "text/plain"
+
+
+TABLE_QUERIES = [q for q in CATALOGUE.values() if q.form == "SELECT"]
+
+
+@pytest.mark.parametrize("query", TABLE_QUERIES, ids=[q.name for q in TABLE_QUERIES])
+def test_every_table_query_names_its_columns_and_shows_no_iri_or_file_name(client, query):
+    """Each SELECT query's header lays out its table for people; its worked example's table shows names,
+    never an IRI or a seed's file name as text (they stay in links and downloads)."""
+    assert query.columns, f"{query.name}: no #+ columns: header"
+    args = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in query.example_args().items())
+    _, html = page(client, f"/queries/{query.name}?{args}")
+    table = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    visible = html_lib.unescape(re.sub(r"<[^>]+>", " ", table))
+    assert "w3id.org" not in visible and "http://" not in visible and "https://" not in visible, query.name
+    assert not re.search(r"\b00\d_[0-9a-f]{16}\.txt\b", visible), query.name

@@ -10,7 +10,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 
 def in_graph(store, graph: str, triple: str) -> bool:
-    from service.query import QueryRequest
+    from service.engine.query import QueryRequest
     ask = PREFIXES + f"ASK {{ GRAPH <https://w3id.org/lungmet-kg/graph/{graph}> {{ {triple} }} }}"
     return store.run(QueryRequest(ask)).boolean
 

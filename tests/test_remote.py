@@ -12,9 +12,9 @@ import pytest
 from graph.load import load_release
 from lmkg.bench.servers import oxigraph_server, venv_command
 from service import create_app
-from service.catalogue import expectation_failures, load_catalogue
-from service.query import Slots, bind_values
-from service.results import Result, collect, collect_triples
+from service.engine.catalogue import expectation_failures, load_catalogue
+from service.engine.query import Slots, bind_values
+from service.engine.results import Result, collect, collect_triples
 from lmkg.paths import QUERIES_DIR
 from tests.conftest import same_answer
 
@@ -192,8 +192,8 @@ def test_requests_are_those_every_store_answers():
     """GET, or a form-encoded POST when long (Virtuoso never answers application/sparql-query), and no
     `format=` (Virtuoso answers format=xml with 406)."""
     from graph.release import Release
-    from service.query import QueryRequest
-    from service.remote import RemoteStore
+    from service.engine.query import QueryRequest
+    from service.engine.remote import RemoteStore
     store = RemoteStore("http://127.0.0.1:9/sparql", Slots(1, 0.5),
                         release=Release("0" * 16, "2026-01-01", "", {"urn:g": 1}, 0.0))
     for text, method in (("ASK {}", "GET"), ("ASK {} #" + "x" * 5000, "POST")):

@@ -3,7 +3,7 @@ pickled from a query worker (it used to read "more than the result has more than
 import pickle
 
 from service import create_app
-from service.results import TooManyResults
+from service.engine.results import TooManyResults
 
 MESSAGE = "the result has more than 5 rows; add LIMIT/OFFSET to page through it"
 

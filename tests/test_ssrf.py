@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.federation import allowed_endpoints, is_allowed
-from service.sparql_text import analyse
+from service.api.federation import allowed_endpoints, is_allowed
+from service.engine.sparql_text import analyse
 from tests.listener import ANSWER_IRI, Listener
 
 ALL = "{ ?s ?p ?o }"

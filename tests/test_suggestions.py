@@ -11,7 +11,7 @@ TYPOS = ["osimertnib", "lorlatnib", "pembrolizumabb", "leptomeningeal metastatis
 
 @pytest.fixture(scope="module")
 def index(store):
-    from service.resolve import NameIndex
+    from service.engine.resolve import NameIndex
     return NameIndex(store.rows)
 
 

@@ -14,7 +14,7 @@ from requests.auth import HTTPDigestAuth
 from graph.load import UpdateEndpoint
 from lmkg.bench.servers import lmkg_server, venv_command, virtuoso_server
 from service import create_app
-from service.catalogue import expand, expectation_failures
+from service.engine.catalogue import expand, expectation_failures
 from tests.test_remote import CATALOGUE, EXPECTATIONS, canned, comparable
 
 USER, PASSWORD = "dba", "dba"    # a fresh Virtuoso database's administrator

@@ -10,9 +10,9 @@ import pytest
 from markupsafe import escape
 
 from lmkg.paths import QUERIES_DIR
-from service.catalogue import expectation_failures, load_catalogue, run_canned
-from service.charts import outcome_panels
-from service.editor import editor_text, example_bindings
+from service.engine.catalogue import expectation_failures, load_catalogue, run_canned
+from service.pages.charts import outcome_panels
+from service.pages.editor import editor_text, example_bindings
 from tests.conftest import select
 from tests.html_page import parse
 
@@ -56,7 +56,7 @@ def test_home_shows_what_the_graph_holds(client, store, release):
 
 
 def test_home_counts_are_computed_once_per_release(client, app, monkeypatch):
-    from service import pages
+    from service.pages import views as pages
     runtime = app.extensions["lmkg"]
     runtime.per_release.pop((runtime.current.id, "home-counts"), None)
     calls = []
@@ -151,7 +151,7 @@ def test_every_canned_query_page_answers_its_example(client, name):
 def test_results_table_names_iris_by_their_labels(client):
     html_page, html = page(client, "/queries/drugs-by-target?target=EGFR")
     header = re.search(r'<table class="results"[^>]*>.*?<thead>(.*?)</thead>', html, re.S).group(1)
-    assert "drug_label" not in header and "source_file" not in header and ">drug<" in header
+    assert "drug_label" not in header and "source_file" not in header and ">Drug<" in header
     osimertinib = [e for e in html_page.links() if e.attrs.get("href") == "/id/drug/osimertinib"]
     assert osimertinib and osimertinib[0].text == "osimertinib"
 
@@ -316,7 +316,7 @@ def test_editor_examples_answer_like_their_canned_queries(client, app, name):
     response = client.post("/sparql", data={"query": text}, headers={"Accept": accept})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     import pyoxigraph as ox
-    from service.results import Result
+    from service.engine.results import Result
     if query.form == "CONSTRUCT":
         result = Result("CONSTRUCT", triples=list(ox.parse(response.data, format=ox.RdfFormat.TURTLE)))
     else:

@@ -183,7 +183,8 @@ class SeedsTransform:
         g.add((iri, RDF.type, LMKG.SeedDocument))
         g.add((iri, DCTERMS.identifier, Literal(seed["file"])))
         title = seed.get("title")
-        label = title or f"{seed['authors'][0]} et al. ({seed['kind']}, {seed['file']})"
+        # people read a seed by its title; one without a printed title by its curated label (never its file name)
+        label = title or seed.get("label") or f"{seed['authors'][0]} et al. ({seed['kind'].replace('-', ' ')})"
         g.add((iri, RDFS.label, en(label)))
         if title:
             g.add((iri, DCTERMS.title, en(title)))

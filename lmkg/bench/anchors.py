@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from lmkg.bench.servers import free_port, serving
-from service.sparql_text import where_group_start
+from service.engine.sparql_text import where_group_start
 
 ANCHORS = {
     "rdflib-endpoint": ["rdflib-endpoint[cli]==0.6.3"],

@@ -72,9 +72,9 @@ def inprocess_times(release, repeats: int) -> dict[str, dict[str, float]]:
 
 
 def store_times(release, repeats: int, memory: bool) -> dict[str, float]:
-    from service.catalogue import load_catalogue, run_canned
-    from service.resolve import name_index
-    from service.store import EmbeddedStore
+    from service.engine.catalogue import load_catalogue, run_canned
+    from service.engine.resolve import name_index
+    from service.engine.store import EmbeddedStore
     store = EmbeddedStore(release, memory_max_triples=sum(release.triples.values()) if memory else 0)
     index = name_index(store)
     times = {}
@@ -156,7 +156,7 @@ def lmkg_paths(drug_list) -> list[str]:
 
 def sparql_paths(endpoint_path: str, drug_list) -> list[str]:
     """The canned query with each drug bound client-side the way our remote mode binds it."""
-    from service.query import bind_values
+    from service.engine.query import bind_values
     text = bench_query_text()
     return [f"{endpoint_path}?" + urllib.parse.urlencode({"query": bind_values(text, {"drug": ox.NamedNode(iri)})})
             for iri, _ in drug_list]
@@ -330,7 +330,7 @@ def growth_latencies(folder: Path, repeats: int) -> tuple[dict, dict, dict]:
     """Median ms and answer size per canned query (None: no answer within the time limit) and the server's figures
     (start-up seconds, first request seconds, worker RSS). After a query that did not answer, the
     server is restarted, so that the next query is not measured queued behind the abandoned one."""
-    from service.catalogue import load_catalogue
+    from service.engine.catalogue import load_catalogue
     latencies, sizes, figures = {}, {}, {}
     queries = list(load_catalogue(QUERIES_DIR).values())
     while len(latencies) < len(queries):
@@ -393,7 +393,7 @@ def merge_previous(path: Path, results: dict) -> dict:
 
 def run(settings: Settings, release=None) -> dict:
     """Measure everything on `release` (default: the latest, built if there is none)."""
-    from service.store import ensure_release
+    from service.engine.store import ensure_release
     release = release or ensure_release()
     settings.out.mkdir(parents=True, exist_ok=True)
     results = {"date": time.strftime("%Y-%m-%d %H:%M"), "release": release.id, "smoke": settings.smoke,

@@ -43,15 +43,17 @@ def answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running(command: list[str], ready_url: str, env: dict | None = None, cwd: str | None = None,
+def running(command: list[str], ready_url, env: dict | None = None, cwd: str | None = None,
             startup_timeout: float = STARTUP_TIMEOUT):
-    """Run `command` until the block ends; yields the process once `ready_url` answers 2xx/3xx."""
+    """Run `command` until the block ends; yields the process once `ready_url` answers 2xx/3xx (or, for a
+    server that speaks no HTTP, once the callable `ready_url` returns true)."""
+    ready = ready_url if callable(ready_url) else lambda: answers(ready_url)
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
         try:
             deadline = time.monotonic() + startup_timeout
-            while not answers(ready_url):
+            while not ready():
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError(f"`{' '.join(command)}` did not start (exit {process.poll()}):\n"

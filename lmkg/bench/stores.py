@@ -12,8 +12,8 @@ from graph.load import load_release
 from lmkg.bench.servers import oxigraph_server, virtuoso_server
 from lmkg.paths import QUERIES_DIR, data_dir as default_data_dir
 from service import create_app
-from service.catalogue import load_catalogue
-from service.store import ensure_release
+from service.engine.catalogue import load_catalogue
+from service.engine.store import ensure_release
 
 SETTINGS = {"TESTING": True, "CACHE_SIZE": 0, "FRONT_CACHE_BYTES": 0, "RATE_LIMIT": "off"}
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from graph.release import LATEST, Release, release_iri, releases_dir
 from graph.derive import add_derived
 from graph.vocab import BASE, GRAPH_DERIVED, GRAPH_META, GRAPH_ONTOLOGY
-from service.store import prepare_name_index
+from service.engine.store import prepare_name_index
 
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 ENTITY_BASE = BASE + "id/"

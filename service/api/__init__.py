@@ -1,0 +1,1 @@
+"""The HTTP API (/sparql, /queries, /saved, downloads, diffs, OpenAPI) and what every answer shares."""

@@ -1,0 +1,1 @@
+"""The query engine: stores (embedded or remote), running queries, results, the catalogue; no Flask, no HTML."""
