@@ -1,7 +1,7 @@
 """The derived graph (graph/derive/): canned queries that read its summaries answer exactly what the
-reference texts (tests/reference_queries/: main's queries/ at a75440e, merged into issue #16, with the `#+ columns:`
-headers main added at 8525798 (bodies unchanged), which compute every summary on each request) answer over the asserted and inferred graphs alone; and the graph is
-described with its provenance."""
+reference texts answer over the asserted and inferred graphs alone (tests/reference_queries/: main's
+queries/ at a75440e, which compute every summary on each request, with the `#+ columns:` headers main
+added at 8525798, bodies unchanged); and the graph is described with its provenance."""
 import itertools
 
 import pyoxigraph as ox
