@@ -9,11 +9,12 @@ from typing import Callable
 
 from rdflib import Graph, URIRef
 
+from graph.derive import derive_graph
 from graph.reason import materialise
 from graph.release import Release, prune, to_store, write_release
 from graph.transforms import SOURCES
 from graph.validate import Violation, load_shapes, qc_violations, shacl_violations
-from graph.vocab import GRAPH_INFERRED, GRAPH_ONTOLOGY
+from graph.vocab import GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from lmkg.paths import ONTOLOGY_DIR, data_dir as default_data_dir
 
 
@@ -63,6 +64,10 @@ def build(data_dir: Path | None = None, log: Callable[[str], None] = print, keep
     data_dir = data_dir or default_data_dir()
     graphs = build_graphs(log)
     validate(graphs, log)
+    with step(log, "deriving summaries (graph/derive/)"):
+        derived = derive_graph(graphs)
+    if derived:
+        graphs[GRAPH_DERIVED] = derived
     with step(log, "writing release: distributions, description, notes"):
         release = write_release(graphs, SOURCES, data_dir, started, time.perf_counter())
     log(f"release {release.id} in {release.folder}")

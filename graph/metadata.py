@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
-from graph.vocab import (BASE, DCTERMS, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, LMKG, ONTOLOGY_IRI, OWL, PREFIXES,
-                         PROV, RDF, RDFS, VOID, XSD)
+from graph.vocab import (BASE, DCTERMS, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, LMKG, ONTOLOGY_IRI, OWL,
+                         PREFIXES, PROV, RDF, RDFS, VOID, XSD)
 from lmkg.paths import SHAPES_DIR
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -151,6 +151,9 @@ def graph_infos(sources: list, ontology: Graph, store: ox.Store) -> dict[URIRef,
     # Inferences follow from the ontology and the curated facts, under their licence.
     infos[GRAPH_INFERRED] = GraphInfo("Inferences of the HermiT reasoner (materialised)", CC_BY,
                                       [GRAPH_ONTOLOGY, *(s.graph for s in sources if s.name == "seeds")])
+    # Summaries of the asserted and inferred triples (graph/derive/), computed by the build.
+    infos[GRAPH_DERIVED] = GraphInfo("Summaries derived by the build for canned queries (graph/derive/)", CC_BY,
+                                     [GRAPH_ONTOLOGY, *(s.graph for s in sources), GRAPH_INFERRED])
     return infos
 
 
@@ -180,6 +183,8 @@ def describe_release(release, lines: dict[URIRef, list[bytes]], store: ox.Store,
             g.add((subset, DCTERMS.license, info.license))
             for origin in info.derived_from:
                 g.add((subset, PROV.wasDerivedFrom, origin))
+        if subset == GRAPH_DERIVED:
+            add_build_activity(g, subset, release)
     for source in sources:
         add_source(g, dataset, source)
     return g  # nothing the data graphs already say: the service's default graph is their union
@@ -259,6 +264,22 @@ def add_ontology_version(g: Graph, ontology: Graph) -> None:
     g.add((version_iri, RDF.type, PROV.Entity))
     g.add((version_iri, RDFS.label, Literal("LungMet KG ontology", lang="en")))
     g.add((version_iri, DCAT.version, Literal(str(ontology.value(ONTOLOGY_IRI, OWL.versionInfo)))))
+
+
+def build_activity_iri(release_id: str) -> URIRef:
+    return URIRef(f"{BASE}release/{release_id}#build")
+
+
+def add_build_activity(g: Graph, subset: URIRef, release) -> None:
+    """The build that generated a graph (the derived one): a prov:Activity ending when the release was
+    written, using the graphs the subset was derived from."""
+    activity = build_activity_iri(release.id)
+    g.add((subset, PROV.wasGeneratedBy, activity))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal(f"lmkg build of release {release.id}", lang="en")))
+    g.add((activity, PROV.endedAtTime, Literal(release.built, datatype=XSD.dateTime)))
+    for origin in g.objects(subset, PROV.wasDerivedFrom):
+        g.add((activity, PROV.used, origin))
 
 
 def add_source(g: Graph, dataset: URIRef, source) -> None:

@@ -4,6 +4,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD  # noqa: F
 
 BASE = "https://w3id.org/lungmet-kg/"
 LMKG = Namespace(BASE + "ontology#")
+DERIVED = Namespace(BASE + "derived#")   # the derived graph's summaries (graph/derive.py)
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
@@ -16,9 +17,10 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 GRAPH_ONTOLOGY = GRAPH.ontology
 GRAPH_INFERRED = GRAPH.inferred
 GRAPH_META = GRAPH.meta
+GRAPH_DERIVED = GRAPH.derived
 
 PREFIXES = {
-    "lmkg": LMKG, "id": ID, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS,
+    "lmkg": LMKG, "lmkgd": DERIVED, "id": ID, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS,
     "prov": PROV, "dcterms": DCTERMS, "schema": SCHEMA, "obo": OBO, "bibo": BIBO, "void": VOID,
 }
 

@@ -65,10 +65,11 @@ def select(store, query: str) -> list[dict]:
 
 
 def same_answer(result) -> list:
-    """A result as a sorted list of rows (or triples), each joined list of names (GROUP_CONCAT) in sorted
-    order: SPARQL leaves the order of concatenated values, and of rows tied in ORDER BY, to the store."""
+    """A result as a sorted list of rows (or triples), each joined list of names (GROUP_CONCAT, separated
+    by ", ", "; ", " | " or " + ") in sorted order: SPARQL leaves the order of concatenated values, and of
+    rows tied in ORDER BY, to the store."""
     def cell(term):
-        return ", ".join(sorted(re.split(r", |; ", term.value))) if isinstance(term, ox.Literal) else str(term)
+        return ", ".join(sorted(re.split(r", |; | \| | \+ ", term.value))) if isinstance(term, ox.Literal) else str(term)
     rows = [(t.subject, t.predicate, t.object) for t in result.triples] or result.rows
     return sorted(tuple(cell(term) for term in row) for row in rows)
 

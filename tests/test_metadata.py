@@ -60,7 +60,8 @@ def test_example_resources_are_in_the_data(void, release, store):
 
 def test_licence_and_origin_of_every_named_graph(void, release):
     licences = {name: void.value(URIRef(name), DCTERMS.license) for name in release.triples}
-    assert licences == {str(GRAPH.seeds): CC_BY, str(GRAPH.b3db): CC0, str(GRAPH.ontology): CC_BY, str(GRAPH.inferred): CC_BY}
+    assert licences == {str(GRAPH.seeds): CC_BY, str(GRAPH.b3db): CC0, str(GRAPH.ontology): CC_BY, str(GRAPH.inferred): CC_BY,
+                        str(GRAPH.derived): CC_BY}
     b3db = URIRef("https://w3id.org/lungmet-kg/source/b3db")
     assert b3db in set(void.objects(GRAPH.b3db, PROV.wasDerivedFrom))
     assert str(void.value(b3db, DCAT.version)) == f"qc-b3db {package_metadata.version('qc-b3db')}"

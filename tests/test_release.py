@@ -25,7 +25,8 @@ def test_release_has_its_files_and_named_graphs(release):
     folder = Path(release.folder)
     for name in FILES + ["void.ttl", "release.json", "SHA256SUMS", "RELEASE-NOTES.md", "store"]:
         assert (folder / name).exists(), name
-    assert set(release.triples) == {f"https://w3id.org/lungmet-kg/graph/{g}" for g in ("ontology", "seeds", "b3db", "inferred")}
+    assert set(release.triples) == {f"https://w3id.org/lungmet-kg/graph/{g}"
+                                 for g in ("ontology", "seeds", "b3db", "inferred", "derived")}
     recorded = json.loads((folder / "release.json").read_text())
     assert recorded["id"] == release.id and recorded["date"] == release.date and recorded["built"]
     assert [d["file"] for d in recorded["distributions"]] == FILES

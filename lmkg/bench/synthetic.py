@@ -3,7 +3,9 @@ arms, outcomes, statements, sources, B3DB records) copied k times under fresh IR
 
 Copy 0 is the real data, so every canned query keeps its real answers (copies carry a ` ~k` suffix on
 their strings, so names stay unique and resolve to the originals); copies 1..k-1 make the store, the
-indexes and every unselective pattern k times larger.
+indexes and every unselective pattern k times larger. The derived graph is not copied but derived again
+from the whole synthetic store, as `lmkg build` derives it (copies share the ontology, so a therapy group
+of one copy summarises the class members of every copy).
 """
 import datetime
 import re
@@ -15,7 +17,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.release import LATEST, Release, release_iri, releases_dir
-from graph.vocab import BASE, GRAPH_META, GRAPH_ONTOLOGY
+from graph.derive import add_derived
+from graph.vocab import BASE, GRAPH_DERIVED, GRAPH_META, GRAPH_ONTOLOGY
 from service.engine.store import prepare_name_index
 
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -29,7 +32,7 @@ def instance_quads(release: Release) -> tuple[list[ox.Quad], list[ox.Quad]]:
     store = ox.Store.read_only(str(release.store_path))
     once, instance = [], []
     for quad in store:
-        if quad.graph_name.value == str(GRAPH_META):
+        if quad.graph_name.value in (str(GRAPH_META), str(GRAPH_DERIVED)):
             continue
         (once if quad.graph_name.value in KEEP_ONCE else instance).append(quad)
     return once, instance
@@ -69,8 +72,9 @@ def meta_quads(release_id: str, date: str, counts: dict[str, int]) -> list[ox.Qu
     return quads
 
 
-def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> tuple[Release, float]:
-    """Write a synthetic release of about `target_triples` into `data_dir`; (release, seconds to write)."""
+def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> tuple[Release, float, float]:
+    """Write a synthetic release of about `target_triples` into `data_dir`; (release, seconds to write,
+    of which seconds to derive the derived graph)."""
     once, instance = instance_quads(source)
     count = copies_for(target_triples, len(once), len(instance))
     release_id = f"synthetic{count}x"
@@ -83,6 +87,9 @@ def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> t
     store.bulk_load(nquads.encode(), format=ox.RdfFormat.N_QUADS)
     for k in range(1, count):
         store.bulk_load(copy_text(nquads, k).encode(), format=ox.RdfFormat.N_QUADS)
+    deriving = time.monotonic()
+    add_derived(store)
+    derive_seconds = round(time.monotonic() - deriving, 2)
     counts = {row["g"].value: int(row["n"].value) for row in store.query(GRAPH_SIZES)}
     date = datetime.date.today().isoformat()
     store.extend(meta_quads(release_id, date, counts))
@@ -94,4 +101,4 @@ def synthetic_release(source: Release, target_triples: int, data_dir: Path) -> t
     release.build_seconds = seconds = round(time.monotonic() - started, 2)
     (folder / "release.json").write_text(json.dumps(asdict(release), indent=2))
     (releases_dir(data_dir) / LATEST).write_text(release_id + "\n")
-    return release, seconds
+    return release, seconds, derive_seconds

@@ -17,21 +17,25 @@ from service.pages.search_hits import SearchAnswer, find, seed_counts
 bp = Blueprint("pages", __name__)
 PAGE_TYPES = ["text/html", *GRAPH_TYPES]
 
+# An entity's own triples, not the build's summaries of it (the derived graph's lmkgd: properties).
 NEIGHBOURHOOD = """
+PREFIX lmkgd: <https://w3id.org/lungmet-kg/derived#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <http://schema.org/>
 CONSTRUCT { ?entity ?p ?o . ?o rdfs:label ?o_label . ?s ?q ?entity . ?s rdfs:label ?s_label .
             ?s prov:wasDerivedFrom ?source . ?source rdfs:label ?source_label }
 WHERE {
-  { ?entity ?p ?o OPTIONAL { ?o rdfs:label ?o_label } }
-  UNION { ?s ?q ?entity OPTIONAL { ?s rdfs:label ?s_label }
+  { ?entity ?p ?o FILTER (!STRSTARTS(STR(?p), STR(lmkgd:))) OPTIONAL { ?o rdfs:label ?o_label } }
+  UNION { ?s ?q ?entity FILTER (!STRSTARTS(STR(?q), STR(lmkgd:))) OPTIONAL { ?s rdfs:label ?s_label }
           OPTIONAL { ?s prov:wasDerivedFrom ?source OPTIONAL { ?source rdfs:label ?source_label } } }
 }"""
 ROWS = """
+PREFIX lmkgd: <https://w3id.org/lungmet-kg/derived#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?entity ?direction ?p ?p_label ?o ?o_label WHERE {
   { ?entity ?p ?o BIND("out" AS ?direction) } UNION { ?o ?p ?entity BIND("in" AS ?direction) }
+  FILTER (!STRSTARTS(STR(?p), STR(lmkgd:)))
   OPTIONAL { ?p rdfs:label ?p_label FILTER(LANG(?p_label) = "en") }
   OPTIONAL { ?o rdfs:label ?o_label FILTER(LANG(?o_label) = "en" || LANG(?o_label) = "") }
 } ORDER BY ?direction ?p ?o LIMIT 2000"""
