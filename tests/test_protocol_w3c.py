@@ -39,7 +39,7 @@ from tests.live import http_request, live_server  # noqa: F401
 
 ENDPOINT = "/sparql"
 GRAPH = "https://w3id.org/lungmet-kg/graph/"
-SEEDS, ONTOLOGY, B3DB, INFERRED, META = (GRAPH + name for name in ("seeds", "ontology", "b3db", "inferred", "meta"))
+SEEDS, ONTOLOGY, B3DB, INFERRED, DERIVED, META = (GRAPH + name for name in ("seeds", "ontology", "b3db", "inferred", "derived", "meta"))
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 DATA0 = KASEI + "data0.rdf"
 
@@ -582,7 +582,7 @@ def check_unchanged(base):
     """The refused update changed nothing: the data is all there and nothing of the update is."""
     assert ask(base, STILL_THERE) is True
     assert ask(base, "ASK { GRAPH ?g { <http://kasei.us/2009/09/sparql/data/data1.rdf> ?p ?o } }") is False
-    assert graphs_seen(base) == {SEEDS, ONTOLOGY, B3DB, INFERRED, META}
+    assert graphs_seen(base) == {SEEDS, ONTOLOGY, B3DB, INFERRED, DERIVED, META}
 
 
 @pytest.mark.parametrize("url_pairs,update,check", [

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from graph.vocab import BASE, GRAPH_INFERRED
+from graph.vocab import BASE, GRAPH_DERIVED, GRAPH_INFERRED
 from service.engine.catalogue import ParameterError
 from service.engine.query import QueryRequest
 
@@ -34,11 +34,13 @@ PREFIX lmkg: <https://w3id.org/lungmet-kg/ontology#>
 """
 # Triples with the entity as subject, and the statements about it (their `schema:about` links), per graph;
 # a class's value restrictions with what they say.
-FACTS = PREFIXES + """SELECT ?entity ?direction ?p ?other ?g ?on ?has WHERE {
-  { GRAPH ?g { ?entity ?p ?other } BIND("out" AS ?direction)
-    OPTIONAL { FILTER isBlank(?other) ?other owl:onProperty ?on ; owl:hasValue ?has } }
-  UNION { GRAPH ?g { ?other schema:about ?entity } BIND(schema:about AS ?p) BIND("in" AS ?direction) }
-}"""
+# the derived graph's summaries are shortcuts for queries, not facts: they are left out
+FACTS = PREFIXES + f"""SELECT ?entity ?direction ?p ?other ?g ?on ?has WHERE {{
+  {{ GRAPH ?g {{ ?entity ?p ?other }} BIND("out" AS ?direction)
+    OPTIONAL {{ FILTER isBlank(?other) ?other owl:onProperty ?on ; owl:hasValue ?has }} }}
+  UNION {{ GRAPH ?g {{ ?other schema:about ?entity }} BIND(schema:about AS ?p) BIND("in" AS ?direction) }}
+  FILTER(?g != <{GRAPH_DERIVED}>)
+}}"""
 TRIPLES = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 # Each chain as its steps in order (position = how many list cells lead to the step's cell).
 CHAINS = PREFIXES + """SELECT ?property ?chain ?step ?inverse (COUNT(DISTINCT ?before) AS ?position) WHERE {
