@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.api.problems import Problem
+from service.engine.local_sqlite import thread_connection
 
 WINDOW = 60.0          # seconds over which query time is counted
 HOLD_MARGIN = 60.0     # seconds a running query is counted beyond its time limit, should its process die
@@ -66,16 +67,12 @@ class SqliteCounts:
         self.path, self.local = Path(path), threading.local()
 
     def connection(self) -> sqlite3.Connection:
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=OFF")   # counts of the last minute: a power cut may lose them
-            for statement in self.SCHEMA:
-                connection.execute(statement)
-            self.local.connection = connection
-        return connection
+        # synchronous OFF: counts of the last minute, which a power cut may lose
+        return thread_connection(self.local, self.path, "OFF", self.prepare)
+
+    def prepare(self, connection: sqlite3.Connection) -> None:
+        for statement in self.SCHEMA:
+            connection.execute(statement)
 
     def begin(self, client: str, ticket: str, settings: Settings) -> None:
         connection, now = self.connection(), time.time()

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from service.engine.local_sqlite import thread_connection
+
 SQLITE_FILE = "saved.sqlite3"
 
 
@@ -90,17 +92,7 @@ class SqliteSaved(SavedStore):
 
     def connection(self) -> sqlite3.Connection:
         """A connection per thread (the database is created on first use)."""
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=FULL")
-            connection.execute(SQLITE_SCHEMA)
-            if "client" not in {row[1] for row in connection.execute("PRAGMA table_info(saved)")}:
-                connection.execute(SQLITE_CLIENT_COLUMN)
-            self.local.connection = connection
-        return connection
+        return thread_connection(self.local, self.path, "FULL", prepare_sqlite)
 
     def save(self, identifier, text, title, client, quotas):
         connection = self.connection()
@@ -141,6 +133,12 @@ class SqliteSaved(SavedStore):
         if connection is not None:
             connection.close()
             self.local.connection = None
+
+
+def prepare_sqlite(connection: sqlite3.Connection) -> None:
+    connection.execute(SQLITE_SCHEMA)
+    if "client" not in {row[1] for row in connection.execute("PRAGMA table_info(saved)")}:
+        connection.execute(SQLITE_CLIENT_COLUMN)   # a database from before the quotas
 
 
 def sqlite_time(iso: str) -> str:
